@@ -1,0 +1,53 @@
+# The academy's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
+
+.PHONY: run test install lock migrate seed messages check clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed" or 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Installs exactly what requirements.lock pins; re-runs only when it changes.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+# Re-pin the whole dependency tree from pyproject.toml.
+lock: | $(PY)
+	$(PY) -m pip install --quiet --upgrade -e '.[test]'
+	$(PY) -m pip freeze --exclude-editable > requirements.lock
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+run: seed
+	$(PY) manage.py run_academy --host $(HOST) --port $(PORT)
+
+test: install
+	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+# Rebuild the translation catalogues after changing user-facing strings.
+messages: install
+	for app in lms courses certificates mentors themes; do \
+	  (cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore 'tests/*'); done
+	$(PY) manage.py compilemessages --ignore '.venv'
+
+check: install
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+clean:
+	rm -rf var static media

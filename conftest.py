@@ -1,0 +1,180 @@
+"""Test-suite wiring for real services.
+
+Markers: ``postgres`` (the default database must be PostgreSQL: these run in
+the PostgreSQL pass and are deselected in the SQLite pass), ``redis`` and
+``celery`` (a Redis server; ``celery`` also starts a real worker process) and
+``browser`` (Debian's Chromium through Playwright). A missing service skips
+its tests with the reason, unless ``LMS_REQUIRE_SERVICES=1``, when it fails
+them.
+"""
+
+import os
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+REQUIRE_SERVICES = os.environ.get("LMS_REQUIRE_SERVICES") == "1"
+REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CHROMIUM = os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium")
+
+
+def _default_database_is_postgres():
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _redis_reachable():
+    url = urlparse(REDIS_URL)
+    try:
+        with socket.create_connection((url.hostname, url.port or 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _browser_missing_reason():
+    if not Path(CHROMIUM).exists():
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if _default_database_is_postgres():
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
+def service_missing(reason):
+    """Skip, or fail when the run requires every service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing (LMS_REQUIRE_SERVICES=1): {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("redis") or item.get_closest_marker("celery"):
+        if not _redis_reachable():
+            service_missing(f"Redis is not reachable at {REDIS_URL}")
+    if item.get_closest_marker("browser"):
+        reason = _browser_missing_reason()
+        if reason:
+            service_missing(reason)
+
+
+def worker_database_url(connection):
+    """A DATABASE_URL for another process to reach the test database."""
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A real ``celery worker`` process on the Redis broker, sharing the test
+    database. Tests using it run in transactions that commit, so the worker
+    sees their data. The fixture switches the test process from eager mode to
+    sending tasks through the broker."""
+    from django.db import connection
+
+    from lms.celery import app
+
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lms.settings.test",
+        "DATABASE_URL": worker_database_url(connection),
+        "CELERY_BROKER_URL": REDIS_URL,
+        "LMS_CELERY_EAGER": "0",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    log_path = ROOT / "var" / "test-worker.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = open(log_path, "w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo", "--loglevel=INFO", "-n", "test@%h"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    old = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = REDIS_URL
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if worker.poll() is not None:
+                raise RuntimeError(f"Celery worker exited early; see {log_path}")
+            if app.control.ping(timeout=0.5):
+                break
+        else:
+            raise RuntimeError(f"Celery worker did not answer a ping in 30 s; see {log_path}")
+        yield worker
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = old
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+        app.pool.force_close_all()
+
+
+@pytest.fixture
+def chromium_browser():
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def artifacts_dir():
+    path = ROOT / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+

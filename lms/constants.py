@@ -1,0 +1,78 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The academy's roles. The values are the names of the Django groups
+    created by ``lms/migrations/0002_roles_and_districts``."""
+
+    TEACHER = "Teacher", _("Teacher")
+    TRAINER = "Trainer", _("Trainer")
+    HR = "HR", _("HR")
+    DISTRICT_ADMIN = "District admin", _("District admin")
+    MENTOR = "Mentor", _("Mentor")
+    ACADEMY_ADMIN = "Academy admin", _("Academy admin")
+
+
+class DistrictKind(models.TextChoices):
+    DISTRICT = "district", _("District")
+    COUNTY = "county", _("County")
+    FUNCTIONAL_ZONE = "zone", _("Functional zone")
+
+
+class Locality(models.TextChoices):
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
+
+
+class Stage(models.TextChoices):
+    PRIMARY = "primary", _("Primary")
+    JUNIOR = "junior", _("Junior secondary")
+    SENIOR = "senior", _("Senior secondary")
+
+
+class Subject(models.TextChoices):
+    SCIENCE = "science", _("Science")
+    PHYSICS = "physics", _("Physics")
+    CHEMISTRY = "chemistry", _("Chemistry")
+    BIOLOGY = "biology", _("Biology")
+    GEOGRAPHY = "geography", _("Geography")
+    INFORMATION_TECHNOLOGY = "it", _("Information technology")
+    GENERAL_TECHNOLOGY = "general_tech", _("General technology")
+    MATHEMATICS = "maths", _("Mathematics")
+
+
+class ProfessionalTitle(models.TextChoices):
+    SENIOR_PROFESSOR = "senior_professor", _("Professor-level senior teacher")
+    SENIOR = "senior", _("Senior teacher")
+    FIRST_GRADE = "first", _("First-grade teacher")
+    SECOND_GRADE = "second", _("Second-grade teacher")
+    THIRD_GRADE = "third", _("Third-grade teacher")
+    UNRANKED = "unranked", _("Not yet ranked")
+
+
+class Degree(models.TextChoices):
+    DOCTORATE = "doctorate", _("Doctorate")
+    MASTER = "master", _("Master's")
+    BACHELOR = "bachelor", _("Bachelor's")
+    ASSOCIATE = "associate", _("Associate")
+    OTHER = "other", _("Other")
+
+
+class Position(models.TextChoices):
+    """Positions a teacher may hold besides teaching; each is a boolean
+    column on TeacherProfile so every breakdown can filter and count it."""
+
+    SCIENCE_VICE_PRINCIPAL = "science_vice_principal", _("Science vice-principal")
+    LAB_MANAGER = "lab_manager", _("Lab manager")
+    TEACHING_RESEARCHER = "teaching_researcher", _("Teaching researcher")
+    BACKBONE_TEACHER = "backbone_teacher", _("Backbone teacher")
+    SCIENCE_TECH_TUTOR = "science_tech_tutor", _("Science-tech tutor")
+    PART_TIME_SCIENCE_TEACHER = "part_time_science_teacher", _("Part-time science teacher")
+
+
+# Field name on TeacherProfile for each position.
+POSITION_FIELDS = {position: f"is_{position.value}" for position in Position}
+
+# The object permission that scopes a district admin to one district.
+DISTRICT_MANAGE_PERMISSION = "lms.manage_district"

@@ -1,0 +1,57 @@
+"""Which model permissions each role's group carries.
+
+The groups themselves are created by a data migration; their permissions are
+synced after every ``migrate`` so that models added later (courses,
+certificates, …) are covered without another hand-written migration. Only
+missing permissions are added: what an administrator grants by hand stays.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from .constants import Role
+
+ACADEMY_APPS = ("lms", "courses", "certificates", "mentors", "themes")
+
+ROLE_PERMISSIONS = {
+    Role.TEACHER: [],
+    Role.MENTOR: [],
+    Role.TRAINER: ["wagtailadmin.access_admin"],
+    Role.HR: [
+        "wagtailadmin.access_admin",
+        "lms.manage_district",
+        "lms.view_district",
+        "lms.view_school",
+        "lms.add_school",
+        "lms.change_school",
+        "lms.view_teacherprofile",
+        "lms.add_teacherprofile",
+        "lms.change_teacherprofile",
+        "lms.view_importbatch",
+        "lms.add_importbatch",
+    ],
+    # Scoped to their own district by an object permission on District.
+    Role.DISTRICT_ADMIN: [
+        "wagtailadmin.access_admin",
+        "lms.view_school",
+        "lms.view_teacherprofile",
+    ],
+    Role.ACADEMY_ADMIN: ["wagtailadmin.access_admin", *(f"{app}.*" for app in ACADEMY_APPS)],
+}
+
+
+def _permissions_for(names):
+    wanted = Permission.objects.none()
+    for name in names:
+        app_label, codename = name.split(".", 1)
+        if codename == "*":
+            wanted |= Permission.objects.filter(content_type__app_label=app_label)
+        else:
+            wanted |= Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return wanted
+
+
+def sync_role_permissions(**kwargs):
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        if names:
+            group.permissions.add(*_permissions_for(names))

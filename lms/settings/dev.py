@@ -1,0 +1,27 @@
+"""Embedded defaults for ``make run``: SQLite, a filesystem Celery broker,
+mail printed to the console. Any of them can be overridden from the
+environment (``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_BACKEND``)."""
+
+import os
+
+from .base import *  # noqa: F401,F403
+from .base import VAR_DIR
+
+DEBUG = os.environ.get("DEBUG", "1") == "1"
+SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-9c1f7a53e2b84d6f"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+ALLOWED_HOSTS = ["*"]
+
+# The filesystem transport lets a real worker process take tasks from the web
+# server through plain files under var/celery; see docs/decisions.
+_broker_dir = VAR_DIR / "celery"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for sub in ("queue", "processed"):
+        (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }

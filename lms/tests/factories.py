@@ -1,0 +1,43 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from lms.constants import Locality, Stage, Subject
+from lms.models import District, School, TeacherProfile
+
+
+def district(code="370102"):
+    """Districts are reference data created by a migration."""
+    return District.objects.get(code=code)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.cn")
+    password = factory.django.Password("pw-for-tests-1")
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    code = factory.Sequence(lambda n: f"S{n:05d}")
+    name = factory.Sequence(lambda n: f"济南市第{n}实验学校")
+    district = factory.LazyFunction(lambda: district("370102"))
+    has_primary = True
+    locality = Locality.URBAN
+
+
+class TeacherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeacherProfile
+
+    user = factory.SubFactory(UserFactory)
+    real_name = factory.Iterator(["张伟", "王芳", "李娜", "刘洋", "陈静"])
+    staff_number = factory.Sequence(lambda n: f"T{n:07d}")
+    school = factory.SubFactory(SchoolFactory)
+    subject = Subject.SCIENCE
+    stage = Stage.PRIMARY

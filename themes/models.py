@@ -1,0 +1,36 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """The academy's front page. Its sections grow with the product."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+
+    class Meta:
+        verbose_name = _("home page")
+
+
+@register_setting(icon="site")
+class BrandingSettings(BaseSiteSetting):
+    """Site branding editors change in the admin, without a deploy."""
+
+    academy_name = models.CharField(
+        _("academy name"), max_length=128, default="济南市科学教育教师网络研修学院"
+    )
+    footer_text = models.CharField(_("footer text"), max_length=255, blank=True)
+    icp_number = models.CharField(_("ICP filing number"), max_length=64, blank=True)
+    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#0b5cab")
+
+    panels = [FieldPanel("academy_name"), FieldPanel("primary_colour"), FieldPanel("footer_text"), FieldPanel("icp_number")]
+
+    class Meta:
+        verbose_name = _("branding")
