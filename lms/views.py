@@ -1,0 +1,3 @@
+from wagtail.admin.viewsets.model import ModelViewSetGroup
+
+people_viewset_group = ModelViewSetGroup()
