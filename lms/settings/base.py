@@ -160,6 +160,25 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: the broker comes from the environment; ``dev`` defaults to a
 # filesystem broker that needs no server.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+
+
+def filesystem_broker_options(broker_url, folder=None):
+    """Transport options for kombu's filesystem broker (no server needed):
+    the web process and the worker exchange messages as files."""
+    if not broker_url.startswith("filesystem://"):
+        return {}
+    folder = Path(folder or os.environ.get("LMS_BROKER_DIR", VAR_DIR / "celery"))
+    for sub in ("queue", "processed"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+    }
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -5,7 +5,7 @@ environment (``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_BACKEND``)."""
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import VAR_DIR
+from .base import filesystem_broker_options
 
 DEBUG = os.environ.get("DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-9c1f7a53e2b84d6f"
@@ -14,14 +14,5 @@ ALLOWED_HOSTS = ["*"]
 
 # The filesystem transport lets a real worker process take tasks from the web
 # server through plain files under var/celery; see docs/decisions.
-_broker_dir = VAR_DIR / "celery"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed"):
-        (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-    }
+CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_URL)

@@ -23,5 +23,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 DATABASES = {"default": database_from_env(os.environ.get("DATABASE_URL", "sqlite:///:memory:"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: tests marked ``celery`` run a real worker process
-    # that must see the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+    # that must see the same test database. One file per test run, so runs in
+    # parallel (several checkouts, several developers) never share one.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
