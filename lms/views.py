@@ -37,8 +37,8 @@ class ScopedQuerysetMixin:
     def get_base_queryset(self):
         return self.scoped()
 
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
         if not self.scoped().filter(pk=obj.pk).exists():
             raise Http404
         return obj
