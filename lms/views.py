@@ -25,23 +25,26 @@ from .services import teacher_create
 STAFF_NUMBER_TAKEN = _("An account with this staff number already exists.")
 
 
-class ScopedQuerysetMixin:
-    """Limit a generic admin view to the rows ``scope(user)`` returns: the
-    index lists only them, and any single-object view of another row is a 404."""
+class ScopedObjectMixin:
+    """Any single-object view (edit, delete, inspect, history, usage) of a row
+    outside ``scope(user)`` is a 404."""
 
     scope = None
 
-    def scoped(self):
-        return type(self).scope(self.request.user)
-
-    def get_base_queryset(self):
-        return self.scoped()
-
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
-        if not self.scoped().filter(pk=obj.pk).exists():
+        if not type(self).scope(self.request.user).filter(pk=obj.pk).exists():
             raise Http404
         return obj
+
+
+class ScopedIndexMixin:
+    """The index and its exports list only the rows ``scope(user)`` returns."""
+
+    scope = None
+
+    def get_base_queryset(self):
+        return type(self).scope(self.request.user)
 
 
 class SafeExportMixin:
@@ -57,19 +60,19 @@ class SafeExportMixin:
 
 
 def scoped_views(scope):
-    """The index, edit, delete, inspect, history and usage view classes of a viewset, each
-    limited to the rows ``scope(user)`` returns."""
+    """The index, edit, delete, inspect, history and usage view classes of a
+    viewset, each limited to the rows ``scope(user)`` returns."""
 
     def scoped(*bases):
-        return type(f"Scoped{bases[-1].__name__}", (*bases[:-1], ScopedQuerysetMixin, bases[-1]), {"scope": staticmethod(scope)})
+        return type(f"Scoped{bases[-1].__name__}", bases, {"scope": staticmethod(scope)})
 
     return (
-        scoped(SafeExportMixin, generic.IndexView),
-        scoped(generic.EditView),
-        scoped(generic.DeleteView),
-        scoped(generic.InspectView),
-        scoped(history.HistoryView),
-        scoped(usage.UsageView),
+        scoped(SafeExportMixin, ScopedIndexMixin, generic.IndexView),
+        scoped(ScopedObjectMixin, generic.EditView),
+        scoped(ScopedObjectMixin, generic.DeleteView),
+        scoped(ScopedObjectMixin, generic.InspectView),
+        scoped(ScopedObjectMixin, history.HistoryView),
+        scoped(ScopedObjectMixin, usage.UsageView),
     )
 
 

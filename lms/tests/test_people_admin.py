@@ -64,8 +64,20 @@ def test_district_admin_cannot_open_another_districts_teacher(client, people):
     other = client.get(reverse("teachers:inspect", args=[people["licheng"].pk]))
     assert own.status_code == 200 and "张小伟" in own.content.decode()
     assert other.status_code == 404
-    assert client.get(reverse("teachers:history", args=[people["licheng"].pk])).status_code == 404
-    assert client.get(reverse("teachers:history", args=[people["lixia"].pk])).status_code == 200
+
+
+def test_scope_holds_even_with_edit_rights(client, people):
+    from django.contrib.auth.models import Permission
+
+    admin = login_as(client, Role.DISTRICT_ADMIN, "370102")
+    admin.user_permissions.add(Permission.objects.get(codename="change_teacherprofile"))
+    for view in ("teachers:edit", "teachers:history"):
+        assert client.get(reverse(view, args=[people["lixia"].pk])).status_code == 200
+        assert client.get(reverse(view, args=[people["licheng"].pk])).status_code == 404
+    response = client.post(reverse("teachers:edit", args=[people["licheng"].pk]), {"real_name": "改名"})
+    assert response.status_code == 404
+    people["licheng"].refresh_from_db()
+    assert people["licheng"].real_name == "王大明"
 
 
 def test_district_admin_may_not_edit_or_add(client, people):
