@@ -41,7 +41,8 @@ test: install
 
 # Rebuild the translation catalogues after changing user-facing strings.
 messages: install
-	for app in lms courses certificates mentors themes; do \
+	set -e; for app in lms courses certificates mentors themes; do \
+	  mkdir -p $$app/locale; \
 	  (cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore 'tests/*'); done
 	$(PY) manage.py compilemessages --ignore '.venv'
 
