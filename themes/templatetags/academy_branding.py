@@ -1,0 +1,74 @@
+"""Template helpers for the academy's branding.
+
+``academy_branding`` finds the Branding setting without ever failing: the
+Wagtail admin uses it on every page, including the one where an editor fixes
+a misconfigured site, so a missing default site must not take the admin down.
+
+``BrandingSettings.primary_colour`` is free text typed by an editor; the
+colour helpers only ever emit a well-formed ``#rrggbb`` value, so a typo
+cannot break (or inject into) the inline ``<style>`` blocks that use it.
+"""
+
+import colorsys
+import re
+
+from django import template
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.simple_tag
+def academy_branding():
+    """The default site's ``BrandingSettings``; unsaved defaults if there is
+    no default site yet."""
+    from wagtail.models import Site
+
+    from themes.models import BrandingSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    return BrandingSettings.for_site(site) if site else BrandingSettings()
+
+DEFAULT_BRAND_COLOUR = "#0b5cab"
+_HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+@register.filter
+def brand_colour(value):
+    """``value`` as ``#rrggbb`` if it is a hex colour, else the default."""
+    match = _HEX.match((value or "").strip())
+    if not match:
+        return DEFAULT_BRAND_COLOUR
+    digits = match.group(1).lower()
+    if len(digits) == 3:
+        digits = "".join(ch * 2 for ch in digits)
+    return f"#{digits}"
+
+
+def _hsl(colour):
+    digits = brand_colour(colour)[1:]
+    red, green, blue = (int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    return hue * 360, saturation * 100, lightness * 100
+
+
+@register.simple_tag
+def wagtail_admin_colours(colour):
+    """CSS custom properties that recolour the Wagtail admin from the brand colour.
+
+    Wagtail derives every shade of its palette from the hue, saturation and
+    lightness variables, so setting those three keeps hovers and tints
+    consistent. Lightness is capped so white text on buttons (secondary) and
+    on the sidebar (primary) stays readable whatever colour is chosen.
+    """
+    hue, saturation, lightness = _hsl(colour)
+    secondary = (hue, saturation, min(lightness, 40.0))
+    primary = (hue, min(saturation, 60.0), min(lightness, 22.0))
+    lines = [":root {"]
+    for name, (h, s, l) in (("primary", primary), ("secondary", secondary)):
+        lines.append(
+            f"  --w-color-{name}-hue: {h:.1f}; --w-color-{name}-saturation: {s:.1f}%;"
+            f" --w-color-{name}-lightness: {l:.1f}%;"
+        )
+    lines.append("}")
+    return mark_safe("\n".join(lines))
