@@ -1,0 +1,89 @@
+"""Load the demo academy into an empty database (``make run`` calls it with
+``--if-empty`` every time). The work is done by ``lms.seeding``."""
+
+import argparse
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from lms.constants import Role
+from lms.demo import DEMO_LOGINS, DEMO_PASSWORD
+from lms.seeding import (
+    ALREADY_LOADED,
+    DEFAULT_SEED,
+    DEFAULT_TEACHER_COUNT,
+    SEARCH_INDEX_FAILED,
+    SUPERUSER_USERNAME,
+    TEACHER_COUNT_TOO_SMALL,
+    DatabaseNotEmpty,
+    DemoAcademyError,
+    demo_academy_seed,
+)
+
+
+def teacher_count(value):
+    count = int(value)
+    if count < 1:
+        raise argparse.ArgumentTypeError(str(TEACHER_COUNT_TOO_SMALL))
+    return count
+
+
+class Command(BaseCommand):
+    # argparse cannot format a lazy string, and gettext cannot run at import.
+    help = "Load a realistic, deterministic demo academy into an empty database."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--teachers",
+            type=teacher_count,
+            default=DEFAULT_TEACHER_COUNT,
+            help=_("How many teachers, the demo teacher account included (default %(default)s)."),
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help=_("Random seed: the same seed gives the same academy (default %(default)s)."),
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=_("Do nothing, successfully, when the database already has data."),
+        )
+
+    def handle(self, *args, teachers, seed, if_empty, **options):
+        try:
+            summary = demo_academy_seed(seed=seed, teacher_count=teachers)
+        except DatabaseNotEmpty as error:
+            if if_empty:
+                self.stdout.write(str(ALREADY_LOADED))
+                return
+            raise CommandError(str(error)) from error
+        except DemoAcademyError as error:
+            raise CommandError(str(error)) from error
+        self.print_summary(summary)
+
+    def print_summary(self, summary):
+        roles = ", ".join(
+            f"{role.label} {summary.accounts_by_role[role]}" for role in Role if role in summary.accounts_by_role
+        )
+        lines = [
+            _("Loaded the demo academy (seed %(seed)s):") % {"seed": summary.seed},
+            "  " + _("%(districts)d districts and zones, %(schools)d schools (%(rural)d rural)")
+            % {"districts": summary.districts, "schools": summary.schools, "rural": summary.rural_schools},
+            "  " + _("%(teachers)d teachers, each with a user in the Teacher group") % {"teachers": summary.teachers},
+            "  " + _("other accounts: %(roles)s, superuser %(superusers)d")
+            % {"roles": roles, "superusers": summary.superusers},
+            "",
+            _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD},
+        ]
+        lines += [f"  {username:<14} {role.label} — {hint}" for username, role, _name, hint in DEMO_LOGINS]
+        lines += [
+            f"  {SUPERUSER_USERNAME:<14} " + _("superuser, for site maintenance only"),
+            "  "
+            + _("Every teacher signs in with their staff number, e.g. %(username)s.")
+            % {"username": summary.sample_teacher_username},
+        ]
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)))
+        if not summary.search_indexed:
+            self.stderr.write(self.style.WARNING(str(SEARCH_INDEX_FAILED)))

@@ -1,0 +1,331 @@
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from lms.constants import Degree, Locality, ProfessionalTitle, Role, Stage, Subject
+from lms.demo import DEMO_LOGINS, DEMO_PASSWORD
+from lms.models import District, School, TeacherProfile
+from lms.seeding import (
+    ALREADY_LOADED,
+    DATABASE_NOT_EMPTY,
+    DEFAULT_TEACHER_COUNT,
+    STAGE_SUBJECTS,
+    SUPERUSER_USERNAME,
+    demo_academy_plan,
+    demo_academy_seed,
+)
+from lms.selectors import teacher_list_for_user
+
+from .factories import UserFactory
+
+# Small enough to keep the database tests quick; the default size is checked
+# on the plan, which needs no database.
+TEACHERS = 200
+STAGE_COMBINATIONS = {
+    (True, False, False),  # 小学
+    (False, True, False),  # 初中
+    (False, False, True),  # 高中
+    (True, True, False),  # 九年一贯制
+    (False, True, True),  # 完全中学
+}
+# Seeding runs a fixed number of queries, most of them for the ~40 fixed
+# accounts that go through the role services one by one; a query or two per
+# teacher would need 400 or more for TEACHERS.
+SEED_QUERY_BUDGET = 230
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def default_plan():
+    return demo_academy_plan(teacher_count=DEFAULT_TEACHER_COUNT)
+
+
+def stage_flags(school):
+    return (school.has_primary, school.has_junior, school.has_senior)
+
+
+# --- the plan: shape and plausibility at the default size, no database --------------------
+
+
+def test_default_plan_has_300_schools_in_every_district_sized_by_district(default_plan):
+    per_district = Counter(school.district_code for school in default_plan.schools)
+
+    assert len(default_plan.schools) == 300
+    assert len(per_district) == 15
+    for big in ("370102", "370112", "370103", "370114"):  # 历下 历城 市中 章丘
+        for small in ("370117", "JNQB"):  # 钢城 起步区
+            assert per_district[big] > 2 * per_district[small]
+    assert len({school.code for school in default_plan.schools}) == 300
+    assert len({school.name for school in default_plan.schools}) == 300
+
+
+def test_default_plan_has_every_stage_combination_and_rural_schools_where_the_countryside_is(default_plan):
+    schools = default_plan.schools
+    assert {stage_flags(school) for school in schools} == STAGE_COMBINATIONS
+
+    def rural_share(code):
+        district_schools = [school for school in schools if school.district_code == code]
+        return sum(school.locality == Locality.RURAL for school in district_schools) / len(district_schools)
+
+    for city_centre in ("370102", "370103"):  # 历下 市中
+        assert rural_share(city_centre) <= 0.1
+    for countryside in ("370114", "370115", "370116", "370117", "370124", "370126", "370113", "JNNB"):
+        assert rural_share(countryside) >= 0.4
+    assert all(not school.name.startswith("济南市") for school in schools if school.locality == Locality.RURAL)
+
+
+def test_default_plan_names_schools_the_way_they_are_signed(default_plan):
+    names = [school.name for school in default_plan.schools]
+    assert any(re.fullmatch(r"济南市历下区第[一二三四五六七八九十]+实验小学", name) for name in names)
+    assert any(re.fullmatch(r"商河县第[一二三四五六七八九十]+中学", name) for name in names)
+    assert any(re.fullmatch(r"章丘区.+(街道|镇)中心小学", name) for name in names)
+    for school in default_plan.schools:
+        if school.has_primary and not school.has_junior:
+            assert school.name.endswith("小学")
+        elif school.has_junior or school.has_senior:
+            assert school.name.endswith(("中学", "学校"))
+
+
+def test_default_plan_teachers_are_plausible(default_plan):
+    teachers = default_plan.teachers
+    schools = {school.code: school for school in default_plan.schools}
+
+    assert len(teachers) == DEFAULT_TEACHER_COUNT
+    assert len({teacher.staff_number for teacher in teachers}) == len(teachers)
+    assert len({teacher.username for teacher in teachers}) == len(teachers)
+    phones = [teacher.phone for teacher in teachers if teacher.phone]
+    assert len(phones) > 0.9 * len(teachers)
+    assert all(MOBILE.match(phone) for phone in phones)
+    assert len(set(phones)) == len(phones)
+    for teacher in teachers:
+        assert teacher.stage in schools[teacher.school_code].stages
+        assert teacher.subject in dict(STAGE_SUBJECTS[teacher.stage])
+        assert teacher.second_subject != teacher.subject
+        assert 2 <= len(teacher.real_name) <= 4
+        if teacher.is_science_engineering_master:
+            assert teacher.degree in (Degree.MASTER, Degree.DOCTORATE)
+        assert 1985 <= teacher.teaching_since <= 2025
+
+    primary = [teacher for teacher in teachers if teacher.stage == Stage.PRIMARY]
+    assert sum(teacher.subject == Subject.SCIENCE for teacher in primary) > 0.7 * len(primary)
+    surnames = Counter(teacher.real_name[0] for teacher in teachers)
+    assert {surname for surname, _count in surnames.most_common(4)} == {"王", "李", "张", "刘"}
+    titles = Counter(teacher.title for teacher in teachers)
+    assert titles[ProfessionalTitle.FIRST_GRADE] > titles[ProfessionalTitle.SENIOR_PROFESSOR] * 20
+    assert 0 < titles[ProfessionalTitle.SENIOR_PROFESSOR] < 0.02 * len(teachers)
+    degrees = Counter(teacher.degree for teacher in teachers)
+    assert degrees[Degree.BACHELOR] > degrees[Degree.MASTER] > degrees[Degree.DOCTORATE] > 0
+
+
+def test_default_plan_gives_most_but_not_all_schools_one_science_vice_principal(default_plan):
+    vice_principals = Counter(
+        teacher.school_code for teacher in default_plan.teachers if teacher.is_science_vice_principal
+    )
+
+    assert max(vice_principals.values()) == 1
+    assert 0.7 * 300 < len(vice_principals) < 300
+    positions = [
+        "is_lab_manager", "is_backbone_teacher", "is_science_tech_tutor", "is_teaching_researcher",
+        "is_part_time_science_teacher",
+    ]
+    for position in positions:
+        holders = sum(getattr(teacher, position) for teacher in default_plan.teachers)
+        assert 0.01 * DEFAULT_TEACHER_COUNT < holders < 0.3 * DEFAULT_TEACHER_COUNT, position
+
+
+def test_plan_accounts_cover_every_role():
+    accounts = demo_academy_plan(teacher_count=1).accounts
+    roles = Counter(account.role for account in accounts)
+
+    assert roles[Role.TRAINER] >= 10
+    assert roles[Role.HR] >= 4
+    assert roles[Role.DISTRICT_ADMIN] == 16  # one per district and zone, plus lixia-admin
+    assert roles[Role.MENTOR] >= 20
+    mentor_domains = {account.email.split("@")[1] for account in accounts if account.role == Role.MENTOR}
+    assert "sdu.edu.cn" in mentor_domains
+    assert len({account.email for account in accounts}) == len(accounts)
+
+
+def test_the_same_seed_gives_the_same_plan_and_another_seed_another():
+    first, again = demo_academy_plan(seed=7, teacher_count=500), demo_academy_plan(seed=7, teacher_count=500)
+    other = demo_academy_plan(seed=8, teacher_count=500)
+
+    assert first == again
+    assert [t.real_name for t in first.teachers] != [t.real_name for t in other.teachers]
+    assert [s.name for s in first.schools] != [s.name for s in other.schools]
+
+
+def test_the_teacher_count_does_not_change_the_schools():
+    assert demo_academy_plan(seed=7, teacher_count=10).schools == demo_academy_plan(seed=7, teacher_count=900).schools
+
+
+PLAN_DIGEST = (
+    "import hashlib, django; django.setup();"
+    "from lms.seeding import demo_academy_plan;"
+    "print(hashlib.sha256(repr(demo_academy_plan(seed=7, teacher_count=300)).encode()).hexdigest())"
+)
+
+
+def test_the_plan_does_not_depend_on_string_hashing():
+    """Iterating a set of strings would make the plan differ between
+    processes (PYTHONHASHSEED); two processes must agree with this one."""
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "DJANGO_SETTINGS_MODULE": "lms.settings.test"}
+        result = subprocess.run(
+            [sys.executable, "-c", PLAN_DIGEST], cwd=REPO, env=env, capture_output=True, text=True, check=True
+        )
+        digests.add(result.stdout.strip().splitlines()[-1])
+    here = hashlib.sha256(repr(demo_academy_plan(seed=7, teacher_count=300)).encode()).hexdigest()
+
+    assert digests == {here}
+
+
+# --- the database ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", teachers=TEACHERS, stdout=StringIO())
+
+
+@pytest.mark.usefixtures("seeded")
+def test_seed_demo_loads_districts_schools_and_teachers():
+    assert District.objects.count() == 15
+    assert School.objects.count() == 300
+    assert TeacherProfile.objects.count() == TEACHERS
+    assert not District.objects.filter(schools=None).exists()
+    assert set(School.objects.values_list("locality", flat=True)) == {Locality.URBAN, Locality.RURAL}
+    assert set(School.objects.values_list("has_primary", "has_junior", "has_senior")) == STAGE_COMBINATIONS
+
+    teacher_group = Role.TEACHER.value
+    assert get_user_model().objects.filter(groups__name=teacher_group).count() == TEACHERS
+    generated = TeacherProfile.objects.exclude(user__username="teacher").select_related("user")
+    assert all(profile.user.username == profile.staff_number for profile in generated)
+    assert all(profile.user.first_name == profile.real_name for profile in generated)
+
+
+@pytest.mark.usefixtures("seeded")
+def test_seeded_rows_pass_model_validation():
+    for profile in TeacherProfile.objects.select_related("user", "school")[::10]:
+        profile.full_clean()
+        profile.user.full_clean()
+        assert profile.stage in profile.school.stages
+    for school in School.objects.all()[::10]:
+        school.full_clean()
+
+
+@pytest.mark.usefixtures("seeded")
+def test_demo_accounts_sign_in_with_the_demo_password(client):
+    for username, role, real_name, _hint in DEMO_LOGINS:
+        user = authenticate(username=username, password=DEMO_PASSWORD)
+        assert user is not None, username
+        assert user.groups.filter(name=role.value).exists()
+        assert user.first_name == real_name
+        assert user.email == f"{username}@example.cn"
+        assert not user.is_superuser
+    assert client.login(username="academy", password=DEMO_PASSWORD)
+
+    admin = authenticate(username=SUPERUSER_USERNAME, password=DEMO_PASSWORD)
+    assert admin.is_superuser and admin.is_staff
+
+    teacher = TeacherProfile.objects.select_related("school__district").get(user__username="teacher")
+    assert teacher.school.district.code == "370102"
+    assert (teacher.subject, teacher.stage) == (Subject.SCIENCE, Stage.PRIMARY)
+
+    some_teacher = TeacherProfile.objects.exclude(user__username="teacher").first()
+    assert authenticate(username=some_teacher.staff_number, password=DEMO_PASSWORD) == some_teacher.user
+
+
+@pytest.mark.usefixtures("seeded")
+def test_district_admins_see_only_their_district():
+    User = get_user_model()
+    lixia_admin = User.objects.get(username="lixia-admin")
+    visible = teacher_list_for_user(lixia_admin)
+
+    assert set(visible.values_list("school__district__code", flat=True)) == {"370102"}
+    assert visible.count() == TeacherProfile.objects.filter(school__district__code="370102").count() > 0
+
+    licheng_admin = User.objects.get(username="district-370112")
+    assert set(teacher_list_for_user(licheng_admin).values_list("school__district__code", flat=True)) == {"370112"}
+    assert teacher_list_for_user(User.objects.get(username="academy")).count() == TEACHERS
+    assert not teacher_list_for_user(User.objects.get(username="mentor")).exists()
+
+
+def test_the_database_holds_exactly_the_plan(db):
+    """With the plan shown to be deterministic, this makes the seeded
+    database deterministic too."""
+    plan = demo_academy_plan(seed=11, teacher_count=TEACHERS)
+    demo_academy_seed(seed=11, teacher_count=TEACHERS)
+
+    fields = ["staff_number", "real_name", "school__code", "stage", "subject", "title", "degree", "phone",
+              "is_science_vice_principal", "user__username"]
+    in_db = list(TeacherProfile.objects.order_by("staff_number").values_list(*fields))
+    planned = sorted(
+        (t.staff_number, t.real_name, t.school_code, t.stage, t.subject, t.title, t.degree, t.phone,
+         t.is_science_vice_principal, t.username)
+        for t in plan.teachers
+    )
+    assert in_db == planned
+    schools = list(School.objects.order_by("code").values_list("code", "name", "district__code", "locality"))
+    assert schools == sorted((s.code, s.name, s.district_code, s.locality) for s in plan.schools)
+
+
+def test_if_empty_loads_once_and_then_does_nothing(db):
+    first, second = StringIO(), StringIO()
+    call_command("seed_demo", teachers=50, if_empty=True, stdout=first)
+    call_command("seed_demo", teachers=80, if_empty=True, stdout=second)
+
+    assert TeacherProfile.objects.count() == 50
+    assert "50" in first.getvalue() and "academy" in first.getvalue()
+    assert second.getvalue().strip() == str(ALREADY_LOADED)
+
+
+def test_seed_demo_refuses_a_database_that_has_data(db):
+    UserFactory(username="somebody")
+
+    with pytest.raises(CommandError, match=re.escape(str(DATABASE_NOT_EMPTY))):
+        call_command("seed_demo", teachers=10, stdout=StringIO())
+    assert not School.objects.exists()
+
+
+def test_seed_demo_needs_at_least_one_teacher(db):
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--teachers", "0", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("seed_demo", teachers=0, stdout=StringIO())
+
+
+def seed_and_count_queries(teacher_count):
+    """Seed in a savepoint that is rolled back, so the next call starts from
+    an empty database again, and with cold caches, so both pay the same."""
+    ContentType.objects.clear_cache()
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        demo_academy_seed(teacher_count=teacher_count)
+        transaction.set_rollback(True)
+    return len(captured)
+
+
+def test_seeding_is_bulk_its_queries_do_not_grow_with_teachers(db, django_assert_max_num_queries):
+    with django_assert_max_num_queries(SEED_QUERY_BUDGET):
+        small = seed_and_count_queries(TEACHERS)
+    with django_assert_max_num_queries(SEED_QUERY_BUDGET):
+        large = seed_and_count_queries(2 * TEACHERS)
+
+    # Only the search backend's own insert of index entries grows: SQLite
+    # splits it at 999 values, one more statement per ~160 teachers.
+    assert small <= large <= small + TEACHERS // 160 + 1
