@@ -76,3 +76,32 @@ POSITION_FIELDS = {position: f"is_{position.value}" for position in Position}
 
 # The object permission that scopes a district admin to one district.
 DISTRICT_MANAGE_PERMISSION = "lms.manage_district"
+
+
+class ImportKind(models.TextChoices):
+    """What a people import file holds."""
+
+    SCHOOLS = "schools", _("Schools")
+    TEACHERS = "teachers", _("Teachers")
+
+
+class ImportStatus(models.TextChoices):
+    """uploaded → validated | invalid → committing → committed | failed.
+
+    An uploaded batch is waiting for (or in) its dry run; failed means an
+    unexpected error, after which nothing of the batch was written."""
+
+    UPLOADED = "uploaded", _("Checking")
+    VALIDATED = "validated", _("Ready to commit")
+    INVALID = "invalid", _("Has errors")
+    COMMITTING = "committing", _("Committing")
+    COMMITTED = "committed", _("Committed")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRowAction(models.TextChoices):
+    """What committing a valid row of an import will do."""
+
+    CREATE = "create", _("New")
+    UPDATE = "update", _("Update")
+    UNCHANGED = "unchanged", _("Unchanged")

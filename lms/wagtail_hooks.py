@@ -8,4 +8,25 @@ def register_people_viewsets():
     return people_viewset_group
 
 
-# --- imports ---
+# People imports (lms/import_views.py): the upload and report screens, their
+# menu entry, and the import permission on the group editing screen.
+@hooks.register("register_admin_urls")
+def register_import_urls():
+    from . import import_views
+
+    return import_views.admin_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    from . import import_views
+
+    return import_views.menu_item()
+
+
+@hooks.register("register_permissions")
+def register_import_permissions():
+    from django.contrib.auth.models import Permission
+
+    codenames = ["add_importbatch", "view_importbatch"]
+    return Permission.objects.filter(content_type__app_label="lms", codename__in=codenames)

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 
 from lms.constants import Locality, Stage, Subject
 from lms.models import District, School, TeacherProfile
+from lms.services import user_role_add
 
 
 def district(code="370102"):
@@ -41,3 +42,10 @@ class TeacherFactory(factory.django.DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     subject = Subject.SCIENCE
     stage = Stage.PRIMARY
+
+
+def user_with_role(role, **kwargs):
+    """A user in the group of ``role`` (see lms.roles for what it may do)."""
+    user = UserFactory(**kwargs)
+    user_role_add(user=user, role=role)
+    return user

@@ -1,0 +1,234 @@
+"""Admin screens for people imports: upload, dry-run preview, commit, reports.
+
+The work is done by the services in ``lms.imports``, in Celery tasks queued
+once the request's transaction has committed; these views only show a batch
+and pass on what HR asked for. Every view needs ``lms.add_importbatch`` (HR
+and academy admins); Wagtail's admin URL wrapper has already sent anonymous
+visitors to the login page.
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import get_resolver, include, path, re_path, reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import DetailView, FormView
+from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.paginator import WagtailPaginator
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from .constants import POSITION_FIELDS, ImportKind, ImportRowAction, ImportStatus
+from .exports import csv_response, xlsx_response
+from .imports import (
+    ALLOWED_EXTENSIONS,
+    ImportBatchStateError,
+    ImportFileError,
+    import_batch_commit_request,
+    import_batch_create,
+    row_error_reason,
+    template_headers,
+)
+from .models import ImportBatch, School, TeacherProfile
+from .tasks import import_batch_commit_task, import_batch_validate_task
+
+IMPORT_PERMISSION = "lms.add_importbatch"
+BATCHES_PER_PAGE = 20
+
+MESSAGE_UPLOADED = _("The file was uploaded; it is being checked. Nothing is imported until you commit it.")
+MESSAGE_COMMITTING = _("The import is being committed.")
+
+ERROR_REPORT_HEADER = (_("Row"), _("Column"), _("Reason"), _("Value"))
+FILE_HELP = _("A .csv or .xlsx file of at most %(limit)s. Row 1 is the header row.")
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("The file lists"), choices=ImportKind.choices, widget=forms.RadioSelect, initial=ImportKind.TEACHERS
+    )
+    # Empty files pass the field so that the import explains the problem in
+    # the same words everywhere (admin, command).
+    file = forms.FileField(
+        label=_("File"),
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when the form is built, so a changed setting shows at once.
+        self.fields["file"].help_text = FILE_HELP % {"limit": filesizeformat(settings.LMS_IMPORT_MAX_BYTES)}
+
+
+class ImportPermissionMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(IMPORT_PERMISSION):
+            # Not raised: Wagtail's admin wrapper would turn PermissionDenied
+            # into a redirect to the dashboard, and a refused import is a 403.
+            handler = get_resolver().resolve_error_handler(403)
+            return handler(request, exception=PermissionDenied())
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ImportBreadcrumbsMixin(WagtailAdminTemplateMixin):
+    header_icon = "upload"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": reverse("lms_imports:index"), "label": _("Import people")}]
+
+
+class ImportIndexView(ImportPermissionMixin, ImportBreadcrumbsMixin, FormView):
+    """The upload form, with the past batches below it."""
+
+    template_name = "lms/imports/index.html"
+    form_class = ImportUploadForm
+    page_title = _("Import people")
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def form_valid(self, form):
+        try:
+            batch = import_batch_create(
+                kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"], user=self.request.user
+            )
+        except ImportFileError as error:
+            form.add_error("file", error.message)
+            return self.form_invalid(form)
+        transaction.on_commit(lambda: import_batch_validate_task.delay(batch.pk))
+        messages.success(self.request, MESSAGE_UPLOADED)
+        return redirect("lms_imports:detail", pk=batch.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = WagtailPaginator(ImportBatch.objects.select_related("created_by"), BATCHES_PER_PAGE)
+        page = paginator.get_page(self.request.GET.get("p"))
+        context.update(
+            batches=page,
+            elided_page_range=paginator.get_elided_page_range(page.number),
+            templates=[(kind, kind.label, template_headers(kind)) for kind in ImportKind],
+        )
+        return context
+
+
+def _field_labels(kind):
+    if kind == ImportKind.SCHOOLS:
+        labels = {field.name: field.verbose_name for field in School._meta.fields}
+        labels["district_id"] = labels["district"]
+        return labels
+    labels = {field.name: field.verbose_name for field in TeacherProfile._meta.fields}
+    labels["school_id"] = labels["school"]
+    labels["email"] = _("email")
+    for position, field_name in POSITION_FIELDS.items():
+        labels[field_name] = position.label
+    return labels
+
+
+class ImportBatchDetailView(ImportPermissionMixin, ImportBreadcrumbsMixin, DetailView):
+    """The dry-run report of a batch, and what its commit did."""
+
+    model = ImportBatch
+    template_name = "lms/imports/detail.html"
+    context_object_name = "batch"
+    # While a worker checks or commits the batch the page reloads itself.
+    refresh_seconds = 2
+
+    def get_page_title(self):
+        return _("Import: %(filename)s") % {"filename": self.object.original_filename}
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.object.original_filename}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = self.object
+        labels = _field_labels(batch.kind)
+        actions = dict(ImportRowAction.choices)
+        context.update(
+            refresh_seconds=self.refresh_seconds if batch.is_running else None,
+            statuses=ImportStatus,
+            kinds=ImportKind,
+            can_commit=batch.status == ImportStatus.VALIDATED,
+            is_committed=batch.status == ImportStatus.COMMITTED,
+            errors=[{**error, "reason": row_error_reason(error)} for error in batch.errors],
+            preview=[
+                {
+                    **row,
+                    "action_label": actions.get(row["action"], row["action"]),
+                    "change_labels": [str(labels.get(name, name)) for name in row.get("changes", [])],
+                }
+                for row in batch.preview
+            ],
+        )
+        return context
+
+
+class ImportBatchCommitView(ImportPermissionMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        batch = get_object_or_404(ImportBatch, pk=pk)
+        try:
+            import_batch_commit_request(batch=batch)
+        except ImportBatchStateError as refusal:
+            messages.error(request, refusal.message)
+        else:
+            transaction.on_commit(lambda: import_batch_commit_task.delay(batch.pk))
+            messages.success(request, MESSAGE_COMMITTING)
+        return redirect("lms_imports:detail", pk=batch.pk)
+
+
+class ImportBatchErrorsView(ImportPermissionMixin, View):
+    """The full error report of a batch, as CSV or XLSX."""
+
+    def get(self, request, pk, extension):
+        batch = get_object_or_404(ImportBatch, pk=pk)
+        rows = [
+            (error.get("row") or "", error.get("column", ""), row_error_reason(error), error.get("value", ""))
+            for error in batch.errors
+        ]
+        filename = f"import-{batch.pk}-errors.{extension}"
+        if extension == "xlsx":
+            return xlsx_response(filename, ERROR_REPORT_HEADER, rows, sheet_title=_("Errors"))
+        return csv_response(filename, ERROR_REPORT_HEADER, rows)
+
+
+class ImportTemplateView(ImportPermissionMixin, View):
+    """An empty file with the header row of the official template."""
+
+    def get(self, request, kind, extension):
+        if kind not in ImportKind.values:
+            raise Http404
+        filename = f"{kind}-template.{extension}"
+        if extension == "xlsx":
+            return xlsx_response(filename, template_headers(kind), [], sheet_title=ImportKind(kind).label)
+        return csv_response(filename, template_headers(kind), [])
+
+
+urlpatterns = [
+    path("", ImportIndexView.as_view(), name="index"),
+    path("<int:pk>/", ImportBatchDetailView.as_view(), name="detail"),
+    path("<int:pk>/commit/", ImportBatchCommitView.as_view(), name="commit"),
+    re_path(r"^(?P<pk>\d+)/errors\.(?P<extension>csv|xlsx)$", ImportBatchErrorsView.as_view(), name="errors"),
+    re_path(r"^template/(?P<kind>\w+)\.(?P<extension>csv|xlsx)$", ImportTemplateView.as_view(), name="template"),
+]
+
+
+def admin_urls():
+    return [path("people-imports/", include((urlpatterns, "lms_imports"), namespace="lms_imports"))]
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(IMPORT_PERMISSION)
+
+
+def menu_item():
+    return ImportMenuItem(
+        _("Import people"), reverse_lazy("lms_imports:index"), name="import-people", icon_name="upload", order=300
+    )
