@@ -90,12 +90,24 @@ def worker_database_url(connection):
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
+def _drop_broker_pools(app):
+    """Eager tasks (Celery checks serialisation with a pooled producer) leave
+    the app's connection pools on the default broker, and the pools outlive a
+    change of ``broker_url``."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, settings):
     """A real ``celery worker`` process on the Redis broker, sharing the test
     database. Tests using it run in transactions that commit, so the worker
-    sees their data. The fixture switches the test process from eager mode to
-    sending tasks through the broker."""
+    sees their data; mark them ``django_db(transaction=True,
+    serialized_rollback=True)`` so the reference data from migrations
+    (districts, groups) is restored after the flush. The fixture switches the
+    test process from eager mode to sending tasks through the broker."""
     from django.db import connection
 
     from lms.celery import app
@@ -122,6 +134,7 @@ def celery_worker_process(transactional_db, settings):
         stderr=subprocess.STDOUT,
     )
     old = (app.conf.task_always_eager, app.conf.broker_url)
+    _drop_broker_pools(app)
     app.conf.task_always_eager = False
     app.conf.broker_url = REDIS_URL
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -143,7 +156,7 @@ def celery_worker_process(transactional_db, settings):
         except subprocess.TimeoutExpired:
             worker.kill()
         log.close()
-        app.pool.force_close_all()
+        _drop_broker_pools(app)
 
 
 @pytest.fixture

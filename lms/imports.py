@@ -51,7 +51,6 @@ from django.db import OperationalError, connections, router, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from wagtail.search.backends import get_search_backends
 
 from .constants import (
     POSITION_FIELDS,
@@ -77,10 +76,6 @@ PREVIEW_ROWS = 50
 # Rows per IN (...) lookup: well under SQLite's limit on query parameters.
 LOOKUP_CHUNK = 2000
 WRITE_BATCH = 1000
-# Records per call to the search backend. Large, because after each call the
-# PostgreSQL backend recomputes a statistic over its whole index table; small
-# enough that one call stays under PostgreSQL's 65,535 parameters a query.
-INDEX_BATCH = 2000
 EARLIEST_TEACHING_YEAR = 1950
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -956,20 +951,8 @@ def _update_rows(model, changes):
             cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s", params)
 
 
-def _search_fields(model):
-    """The columns whose change makes a record's search index entry stale."""
-    names = set()
-    for search_field in model.get_search_fields():
-        try:
-            names.add(model._meta.get_field(search_field.field_name).attname)
-        except FieldDoesNotExist:
-            pass
-    return names
-
-
-def _write_teachers(plans) -> tuple[list, list]:
-    """Create and update the teachers of ``plans``; return what to re-index:
-    the new profiles, and the ids of those whose indexed fields changed."""
+def _write_teachers(plans) -> None:
+    """Create and update the teachers of ``plans``."""
     User = get_user_model()
     now = timezone.now()
     new = [plan for plan in plans if plan.action == ImportRowAction.CREATE]
@@ -1017,11 +1000,9 @@ def _write_teachers(plans) -> tuple[list, list]:
             user_changes.append((plan.existing["user_id"], account))
     _update_rows(TeacherProfile, profile_changes)
     _update_rows(User, user_changes)
-    indexed = _search_fields(TeacherProfile)
-    return profiles, [pk for pk, values in profile_changes if indexed & values.keys()]
 
 
-def _write_schools(plans) -> tuple[list, list]:
+def _write_schools(plans) -> None:
     new = [School(code=plan.key, **plan.values) for plan in plans if plan.action == ImportRowAction.CREATE]
     School.objects.bulk_create(new, batch_size=WRITE_BATCH)
     changes = [
@@ -1030,32 +1011,9 @@ def _write_schools(plans) -> tuple[list, list]:
         if plan.action == ImportRowAction.UPDATE
     ]
     _update_rows(School, changes)
-    indexed = _search_fields(School)
-    return new, [pk for pk, values in changes if indexed & values.keys()]
 
 
 WRITERS = {ImportKind.TEACHERS: _write_teachers, ImportKind.SCHOOLS: _write_schools}
-MODELS = {ImportKind.TEACHERS: TeacherProfile, ImportKind.SCHOOLS: School}
-
-
-def _search_index_refresh(model, created, changed_ids):
-    """Index what the bulk writes skipped (they send no post_save). Runs
-    after the commit: the import stands even if a search backend is down."""
-
-    def batches():
-        for start in range(0, len(created), INDEX_BATCH):
-            yield created[start : start + INDEX_BATCH]
-        for chunk in _chunks(changed_ids, INDEX_BATCH):
-            yield list(model.objects.filter(pk__in=chunk))
-
-    if not created and not changed_ids:
-        return
-    try:
-        for objects in batches():
-            for backend in get_search_backends(with_auto_update=True):
-                backend.add_bulk(model, objects)
-    except Exception:
-        logger.exception("Could not index imported %s; run update_index", model._meta.verbose_name_plural)
 
 
 # --- services -------------------------------------------------------------------
@@ -1138,7 +1096,7 @@ def import_batch_commit(*, batch: ImportBatch) -> ImportBatch:
     The batch row is locked for the duration, so a second commit running at
     the same time waits, then finds the batch committed and is refused
     (ImportBatchStateError)."""
-    written = None
+
     try:
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -1149,7 +1107,7 @@ def import_batch_commit(*, batch: ImportBatch) -> ImportBatch:
             if validation.errors:
                 locked.status = ImportStatus.INVALID
             else:
-                written = WRITERS[locked.kind](validation.plans)
+                WRITERS[locked.kind](validation.plans)
                 locked.status = ImportStatus.COMMITTED
                 locked.committed_at = timezone.now()
             for name, value in report.items():
@@ -1163,8 +1121,6 @@ def import_batch_commit(*, batch: ImportBatch) -> ImportBatch:
         logger.exception("Import batch %s failed", batch.pk)
         import_batch_fail(batch=batch)
         raise
-    if written:
-        _search_index_refresh(MODELS[batch.kind], *written)
     batch.refresh_from_db()
     return batch
 

@@ -7,7 +7,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from wagtail.search import index
 
 from .constants import Degree, DistrictKind, ImportKind, ImportStatus, Locality, ProfessionalTitle, Stage, Subject
 
@@ -42,7 +41,7 @@ class DistrictGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(District, on_delete=models.CASCADE)
 
 
-class School(index.Indexed, models.Model):
+class School(models.Model):
     code = models.CharField(_("school code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=128)
     district = models.ForeignKey(
@@ -53,12 +52,6 @@ class School(index.Indexed, models.Model):
     has_senior = models.BooleanField(_("senior secondary stage"), default=False)
     locality = models.CharField(_("urban or rural"), max_length=8, choices=Locality.choices)
 
-    search_fields = [
-        index.SearchField("name"),
-        index.AutocompleteField("name"),
-        index.FilterField("district"),
-        index.FilterField("locality"),
-    ]
 
     class Meta:
         ordering = ["district__sort_order", "code"]
@@ -87,7 +80,7 @@ class School(index.Indexed, models.Model):
         return "、".join(str(stage.label) for stage in self.stages)
 
 
-class TeacherProfile(index.Indexed, models.Model):
+class TeacherProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="teacher_profile"
     )
@@ -116,14 +109,6 @@ class TeacherProfile(index.Indexed, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    search_fields = [
-        index.SearchField("real_name"),
-        index.AutocompleteField("real_name"),
-        index.SearchField("staff_number"),
-        index.FilterField("school"),
-        index.FilterField("subject"),
-        index.FilterField("stage"),
-    ]
 
     class Meta:
         ordering = ["staff_number"]

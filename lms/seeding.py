@@ -18,14 +18,13 @@ import logging
 import random
 from bisect import bisect
 from dataclasses import dataclass
-from itertools import accumulate, islice
+from itertools import accumulate
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connections, router, transaction
 from django.utils.translation import gettext_lazy as _
-from wagtail.search.backends import get_search_backends
 
 from .constants import Degree, Locality, ProfessionalTitle, Role, Stage, Subject
 from .demo import DEMO_LOGINS, DEMO_PASSWORD
@@ -41,9 +40,6 @@ DEFAULT_TEACHER_COUNT = 3000
 # today, so that a seed gives the same academy in any year.
 REFERENCE_YEAR = 2025
 
-# Objects per call when handing the new teachers to the search backends.
-BULK_BATCH_SIZE = 2000
-
 # Share of schools that have appointed a science vice-principal: below 100%
 # so the dashboard's "one in every school" target has something to show.
 SCIENCE_VICE_PRINCIPAL_COVERAGE = 0.86
@@ -52,7 +48,7 @@ SUPERUSER_USERNAME = "admin"
 DEMO_TEACHER_USERNAME = "teacher"
 DEMO_TEACHER_DISTRICT = "370102"
 DEMO_TEACHER_SINCE = 2012
-DEMO_EMAIL_DOMAIN = "example.cn"
+DEMO_EMAIL_DOMAIN = "jinan-academy.example"
 
 DATABASE_NOT_EMPTY = _(
     "The database already has users or schools, and seed_demo only fills an empty database. "
@@ -60,9 +56,6 @@ DATABASE_NOT_EMPTY = _(
 )
 ALREADY_LOADED = _("The database already has data; the demo academy is not loaded again.")
 DISTRICTS_MISSING = _("Districts %(codes)s are missing: run manage.py migrate first.")
-SEARCH_INDEX_FAILED = _(
-    "The demo academy is loaded, but the search index could not be updated: run manage.py update_index."
-)
 TEACHER_COUNT_TOO_SMALL = _("The demo academy needs at least one teacher (the demo teacher account).")
 
 
@@ -298,10 +291,12 @@ MOBILE_PREFIXES = _words(
 PHONE_MISSING_SHARE = 0.03
 
 # Research mentors' institutions (by mail domain): universities and
-# institutes in and around Jinan, and one high-tech company.
+# institutes in and around Jinan, and one high-tech company. The domains are
+# under the reserved .example top-level domain, so no demo mail can ever reach
+# a real mailbox.
 MENTOR_DOMAINS = (
-    ("sdu.edu.cn", 6), ("ujn.edu.cn", 4), ("qlu.edu.cn", 4), ("sdnu.edu.cn", 3), ("sdjzu.edu.cn", 1),
-    ("iscas.ac.cn", 1), ("inspur.com", 1),
+    ("sdu.example", 6), ("ujn.example", 4), ("qlu.example", 4), ("sdnu.example", 3), ("sdjzu.example", 1),
+    ("iscas.example", 1), ("inspur.example", 1),
 )
 TRAINER_COUNT = 10
 HR_COUNT = 4
@@ -802,9 +797,6 @@ class DemoAcademySummary:
     accounts_by_role: dict
     superusers: int
     sample_teacher_username: str
-    # False when a search backend refused the new rows; the data stands and
-    # ``manage.py update_index`` catches up.
-    search_indexed: bool
 
 
 def demo_academy_has_data():
@@ -816,8 +808,7 @@ def demo_academy_seed(*, seed: int = DEFAULT_SEED, teacher_count: int = DEFAULT_
     """Load the demo academy into an empty database.
 
     Raises ``DatabaseNotEmpty`` rather than mixing demo people into real
-    ones. Apart from the search backends' own inserts, the number of queries
-    does not depend on ``teacher_count``.
+    ones. The number of queries does not depend on ``teacher_count``.
     """
     with transaction.atomic():
         if demo_academy_has_data():
@@ -857,8 +848,6 @@ def demo_academy_seed(*, seed: int = DEFAULT_SEED, teacher_count: int = DEFAULT_
         )
         _roles_assign(plan=plan, user_ids=user_ids, districts=districts)
 
-    search_indexed = _search_index_fill(schools=schools)
-
     accounts_by_role = {}
     for account in plan.accounts:
         if account.role not in (None, Role.TEACHER):
@@ -872,7 +861,6 @@ def demo_academy_seed(*, seed: int = DEFAULT_SEED, teacher_count: int = DEFAULT_
         accounts_by_role=accounts_by_role,
         superusers=sum(1 for account in plan.accounts if account.is_superuser),
         sample_teacher_username=plan.teachers[-1].username,
-        search_indexed=search_indexed,
     )
 
 
@@ -962,18 +950,3 @@ def _roles_assign(*, plan, user_ids, districts):
     _insert_many(User.groups.through, ("user", "group"), memberships)
 
 
-def _search_index_fill(*, schools):
-    """Index what the bulk writes skipped (they send no post_save), once the
-    academy is committed: the data stands even if a search backend is down.
-    Returns False if it was."""
-    try:
-        for backend in get_search_backends(with_auto_update=True):
-            backend.add_bulk(School, schools)
-            # The database had no teachers before, so all of them are new.
-            teachers = TeacherProfile.objects.order_by("pk").iterator(chunk_size=BULK_BATCH_SIZE)
-            while batch := list(islice(teachers, BULK_BATCH_SIZE)):
-                backend.add_bulk(TeacherProfile, batch)
-    except Exception:
-        logger.exception("Could not index the demo academy; run manage.py update_index")
-        return False
-    return True

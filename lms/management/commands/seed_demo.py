@@ -12,7 +12,6 @@ from lms.seeding import (
     ALREADY_LOADED,
     DEFAULT_SEED,
     DEFAULT_TEACHER_COUNT,
-    SEARCH_INDEX_FAILED,
     SUPERUSER_USERNAME,
     TEACHER_COUNT_TOO_SMALL,
     DatabaseNotEmpty,
@@ -85,5 +84,3 @@ class Command(BaseCommand):
             % {"username": summary.sample_teacher_username},
         ]
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
-        if not summary.search_indexed:
-            self.stderr.write(self.style.WARNING(str(SEARCH_INDEX_FAILED)))
