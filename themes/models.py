@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -28,7 +29,12 @@ class BrandingSettings(BaseSiteSetting):
     )
     footer_text = models.CharField(_("footer text"), max_length=255, blank=True)
     icp_number = models.CharField(_("ICP filing number"), max_length=64, blank=True)
-    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#0b5cab")
+    primary_colour = models.CharField(
+        _("primary colour"),
+        max_length=7,
+        default="#0b5cab",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # and six hex digits, e.g. #0b5cab."))],
+    )
 
     panels = [FieldPanel("academy_name"), FieldPanel("primary_colour"), FieldPanel("footer_text"), FieldPanel("icp_number")]
 
