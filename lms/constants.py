@@ -105,3 +105,47 @@ class ImportRowAction(models.TextChoices):
     CREATE = "create", _("New")
     UPDATE = "update", _("Update")
     UNCHANGED = "unchanged", _("Unchanged")
+
+
+class CreditCategory(models.TextChoices):
+    """What kind of training a ledger entry credits."""
+
+    ONLINE_COURSE = "online_course", _("Online course")
+    OFFLINE_WORKSHOP = "offline_workshop", _("Offline workshop")
+    RESEARCH_ALONG = "research_along", _("Research-along")
+    COHORT_TRAINING = "cohort_training", _("Cohort training")
+    EXTERNAL = "external", _("External or recognised training")
+    ADJUSTMENT = "adjustment", _("Manual adjustment")
+
+
+class TallyDimension(models.TextChoices):
+    """The breakdowns the dashboards read from ``CreditTally`` rows."""
+
+    TOTAL = "total", _("Total")
+    DISTRICT = "district", _("District")
+    SCHOOL = "school", _("School")
+    SUBJECT = "subject", _("Subject")
+    STAGE = "stage", _("Stage")
+    CATEGORY = "category", _("Category")
+    MONTH = "month", _("Month")
+    LOCALITY = "locality", _("Urban or rural")
+
+
+# ``CreditTally.district_key`` for the whole city.
+CITY = 0
+
+
+class TargetMetric(models.TextChoices):
+    PERSON_TIMES = "person_times", _("Training person-times")
+    HOURS = "hours", _("Training hours")
+    COHORT_MEMBERS = "cohort_members", _("Cohort members certified")
+    SCHOOLS_WITH_SCIENCE_VICE_PRINCIPAL = "schools_science_vp", _("Schools with a science vice-principal")
+    PRIMARY_SCHOOLS_WITH_SCIENCE_MASTER = "primary_schools_science_master", _(
+        "Primary schools with a science/engineering master's science teacher"
+    )
+
+
+class CohortKind(models.TextChoices):
+    SUBJECT_LEADER = "subject_leader", _("Subject leaders")
+    OLYMPIAD_COACH = "olympiad_coach", _("Olympiad coaches")
+    MASTER_TEACHER_STUDIO = "studio", _("Master-teacher studios")

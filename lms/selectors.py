@@ -23,9 +23,11 @@ def school_list_for_user(user):
 
 
 def teacher_list_for_user(user):
-    return TeacherProfile.objects.filter(school__district__in=district_list_for_user(user)).select_related(
-        "school__district", "user"
-    )
+    teachers = TeacherProfile.objects.select_related("school__district", "user")
+    if user.is_authenticated and user.is_active and user.has_perm(DISTRICT_MANAGE_PERMISSION):
+        # City-wide staff also see teachers who are between schools.
+        return teachers
+    return teachers.filter(school__district__in=district_list_for_user(user))
 
 
 def teacher_get_for_user(user):

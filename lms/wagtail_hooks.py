@@ -30,3 +30,14 @@ def register_import_permissions():
 
     codenames = ["add_importbatch", "view_importbatch"]
     return Permission.objects.filter(content_type__app_label="lms", codename__in=codenames)
+
+
+@hooks.register("register_log_actions")
+def register_ledger_log_actions(actions):
+    from django.utils.translation import gettext_lazy as _
+
+    from .ledger import LOG_ADJUSTMENT, LOG_CREDIT, LOG_REVERSAL
+
+    actions.register_action(LOG_CREDIT, _("Credit training hours"), _("Training hours credited"))
+    actions.register_action(LOG_REVERSAL, _("Reverse a credit"), _("Credit reversed"))
+    actions.register_action(LOG_ADJUSTMENT, _("Adjust training hours"), _("Training hours adjusted"))

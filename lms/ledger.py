@@ -1,0 +1,397 @@
+"""The training-hours ledger (学时台账): the only code that writes it.
+
+Every app credits hours and person-times through ``credit_record``; HR's
+corrections go through ``credit_reverse`` and ``credit_adjust``. One credit is
+one transaction: the entry, the teacher's yearly totals and the dashboard
+tallies are written together, so a figure on a dashboard is never ahead of or
+behind the ledger.
+
+Idempotency comes from the database: ``TrainingCredit.source_key`` is unique,
+so the same evidence credited twice, by a double click, two workers or a
+retried task, yields the first entry and writes nothing.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+
+from .constants import CITY, CreditCategory, TallyDimension
+from .models import CreditCap, CreditTally, TeacherYearTally, TrainingCredit
+
+# No single training credits more than this; anything above is a typo.
+MAX_HOURS_PER_CREDIT = Decimal("200")
+HOURS_QUANTUM = Decimal("0.01")
+
+NEGATIVE_HOURS = _("Hours cannot be negative; to correct an entry, reverse it.")
+ABSURD_HOURS = _("%(hours)s hours is more than one training can credit (at most %(max)s).")
+TOO_PRECISE_HOURS = _("Hours are credited to the hundredth of an hour at most.")
+NO_SCHOOL = _("%(teacher)s has no school, so the credit would count for no district. Set their school first.")
+UNKNOWN_CATEGORY = _("Unknown training category: %(category)s.")
+BAD_PERSON_TIMES = _("A credit counts 0 or 1 person-time.")
+EMPTY_SOURCE_KEY = _("A credit needs the key of the evidence it comes from.")
+ALREADY_REVERSED = _("This entry has already been reversed.")
+CANNOT_REVERSE_REVERSAL = _("A reversal cannot itself be reversed; make an adjustment instead.")
+REASON_REQUIRED = _("Give a reason: it is kept with the entry for auditors.")
+ADJUSTMENT_ZERO = _("An adjustment must change the hours or the person-times.")
+FUTURE_DATE = _("The training date cannot be in the future.")
+
+LOG_CREDIT = "lms.credit"
+LOG_REVERSAL = "lms.credit_reverse"
+LOG_ADJUSTMENT = "lms.credit_adjust"
+
+
+@dataclass(frozen=True)
+class CreditResult:
+    credit: TrainingCredit
+    created: bool
+
+
+def _as_hours(value):
+    try:
+        hours = Decimal(str(value))
+    except ArithmeticError:
+        raise ValidationError(ABSURD_HOURS, params={"hours": value, "max": MAX_HOURS_PER_CREDIT}, code="hours")
+    if not hours.is_finite():
+        raise ValidationError(ABSURD_HOURS, params={"hours": value, "max": MAX_HOURS_PER_CREDIT}, code="hours")
+    if hours != hours.quantize(HOURS_QUANTUM):
+        raise ValidationError(TOO_PRECISE_HOURS, code="hours")
+    if abs(hours) > MAX_HOURS_PER_CREDIT:
+        raise ValidationError(ABSURD_HOURS, params={"hours": hours, "max": MAX_HOURS_PER_CREDIT}, code="hours")
+    return hours.quantize(HOURS_QUANTUM)
+
+
+def credit_record(
+    *,
+    teacher,
+    category: str,
+    hours,
+    source_key: str,
+    person_times: int = 1,
+    occurred_on: datetime.date | None = None,
+    evidence=None,
+    evidence_label: str = "",
+    credited_by=None,
+    credited_via: str = "",
+    reason: str = "",
+    evidence_file=None,
+) -> CreditResult:
+    """Credit ``hours`` and ``person_times`` to ``teacher`` for the evidence
+    named by ``source_key``; a no-op returning the existing entry if that
+    evidence was credited before. Raises ValidationError on bad input, having
+    written nothing."""
+    hours = _as_hours(hours)
+    if category not in CreditCategory.values:
+        raise ValidationError(UNKNOWN_CATEGORY, params={"category": category}, code="category")
+    if hours < 0 and category != CreditCategory.ADJUSTMENT:
+        raise ValidationError(NEGATIVE_HOURS, code="hours")
+    if person_times not in (0, 1) and not (category == CreditCategory.ADJUSTMENT and person_times == -1):
+        raise ValidationError(BAD_PERSON_TIMES, code="person_times")
+    if not source_key:
+        raise ValidationError(EMPTY_SOURCE_KEY, code="source_key")
+    occurred_on = occurred_on or timezone.localdate()
+    if occurred_on > timezone.localdate():
+        raise ValidationError(FUTURE_DATE, code="occurred_on")
+    return _write(
+        teacher=teacher,
+        category=category,
+        hours=hours,
+        person_times=person_times,
+        source_key=source_key,
+        occurred_on=occurred_on,
+        evidence=evidence,
+        evidence_label=evidence_label,
+        credited_by=credited_by,
+        credited_via=credited_via,
+        reason=reason,
+        evidence_file=evidence_file,
+        action=LOG_ADJUSTMENT if category == CreditCategory.ADJUSTMENT else LOG_CREDIT,
+    )
+
+
+def credit_reverse(*, credit: TrainingCredit, reason: str, reversed_by) -> CreditResult:
+    """Cancel an entry with an opposite one. It counts for the original's
+    year, district and school, so every total returns to what it was."""
+    if not reason or not reason.strip():
+        raise ValidationError(REASON_REQUIRED, code="reason")
+    if credit.reverses_id is not None:
+        raise ValidationError(CANNOT_REVERSE_REVERSAL, code="reversal")
+    if TrainingCredit.objects.filter(reverses=credit).exists():
+        raise ValidationError(ALREADY_REVERSED, code="reversal")
+    result = _write(
+        teacher=credit.teacher,
+        category=credit.category,
+        hours=-credit.hours,
+        person_times=-credit.person_times,
+        source_key=f"reversal:{credit.pk}",
+        occurred_on=credit.occurred_on,
+        evidence=credit,
+        evidence_label=credit.evidence_label,
+        credited_by=reversed_by,
+        credited_via="reversal",
+        reason=reason.strip(),
+        evidence_file=None,
+        action=LOG_REVERSAL,
+        reverses=credit,
+    )
+    if not result.created and result.credit.reverses_id != credit.pk:
+        raise ValidationError(ALREADY_REVERSED, code="reversal")
+    return result
+
+
+def credit_adjust(
+    *,
+    teacher,
+    hours,
+    person_times: int,
+    occurred_on: datetime.date,
+    reason: str,
+    adjusted_by,
+    evidence_file=None,
+    request_token: str | None = None,
+) -> CreditResult:
+    """HR's manual adjustment: hours (may be negative) and person-times
+    (-1, 0 or 1) with a reason. ``request_token`` comes from the form, so a
+    double-submitted form adjusts once."""
+    if not reason or not reason.strip():
+        raise ValidationError(REASON_REQUIRED, code="reason")
+    hours = _as_hours(hours)
+    if hours == 0 and person_times == 0:
+        raise ValidationError(ADJUSTMENT_ZERO, code="hours")
+    return credit_record(
+        teacher=teacher,
+        category=CreditCategory.ADJUSTMENT,
+        hours=hours,
+        person_times=person_times,
+        source_key=f"adjustment:{request_token or uuid.uuid4().hex}",
+        occurred_on=occurred_on,
+        credited_by=adjusted_by,
+        credited_via="adjustment",
+        reason=reason.strip(),
+        evidence_file=evidence_file,
+    )
+
+
+def _write(*, teacher, category, hours, person_times, source_key, occurred_on, evidence, evidence_label,
+           credited_by, credited_via, reason, evidence_file, action, reverses=None):
+    existing = TrainingCredit.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return CreditResult(existing, False)
+
+    if reverses is not None:
+        snapshot = {
+            "district_id": reverses.district_id,
+            "school_id": reverses.school_id,
+            "locality": reverses.locality,
+            "subject": reverses.subject,
+            "stage": reverses.stage,
+        }
+    else:
+        school = teacher.school
+        if school is None:
+            raise ValidationError(NO_SCHOOL, params={"teacher": teacher.real_name}, code="school")
+        snapshot = {
+            "district_id": school.district_id,
+            "school_id": school.pk,
+            "locality": school.locality,
+            "subject": teacher.subject,
+            "stage": teacher.stage,
+        }
+
+    year = occurred_on.year
+    with transaction.atomic():
+        # The teacher's yearly row is the lock that serialises credits for
+        # one teacher, so a cap can't be overrun by two concurrent credits and
+        # a second credit of the same evidence waits, then finds the first.
+        TeacherYearTally.objects.get_or_create(teacher=teacher, year=year, category=category)
+        teacher_tally = TeacherYearTally.objects.select_for_update().get(teacher=teacher, year=year, category=category)
+        existing = TrainingCredit.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            return CreditResult(existing, False)
+
+        credited, capped = hours, Decimal("0")
+        if hours > 0 and category != CreditCategory.ADJUSTMENT:
+            credited, capped = _apply_cap(category, hours, teacher_tally.hours)
+
+        try:
+            with transaction.atomic():
+                credit = TrainingCredit.objects.create(
+                    teacher=teacher,
+                    category=category,
+                    year=year,
+                    occurred_on=occurred_on,
+                    hours=credited,
+                    requested_hours=hours,
+                    capped_hours=capped,
+                    person_times=person_times,
+                    source_key=source_key,
+                    evidence_type=ContentType.objects.get_for_model(evidence) if evidence is not None else None,
+                    evidence_id=str(evidence.pk) if evidence is not None else "",
+                    evidence_label=evidence_label[:255],
+                    evidence_file=evidence_file,
+                    reason=reason,
+                    reverses=reverses,
+                    credited_by=credited_by,
+                    credited_via=credited_via,
+                    **snapshot,
+                )
+        except IntegrityError:
+            existing = TrainingCredit.objects.filter(source_key=source_key).first()
+            if existing is None:
+                raise
+            return CreditResult(existing, False)
+
+        TeacherYearTally.objects.filter(pk=teacher_tally.pk).update(
+            hours=F("hours") + credited, person_times=F("person_times") + person_times
+        )
+        tally_add(credit)
+        log(
+            instance=credit,
+            action=action,
+            user=credited_by,
+            title=str(credit.teacher)[:255],
+            data={
+                "hours": str(credited),
+                "capped_hours": str(capped),
+                "person_times": person_times,
+                "category": category,
+                "source_key": source_key,
+                "reason": reason,
+            },
+        )
+    return CreditResult(credit, True)
+
+
+def _apply_cap(category, hours, used):
+    cap = CreditCap.objects.filter(category=category).values_list("yearly_hours", flat=True).first()
+    if cap is None:
+        return hours, Decimal("0")
+    room = max(cap - used, Decimal("0"))
+    credited = min(hours, room)
+    return credited, hours - credited
+
+
+def tally_rows(credit):
+    """The tally rows one entry adds to: (district_key, dimension, key)."""
+    per_scope = [
+        (TallyDimension.TOTAL, ""),
+        (TallyDimension.SUBJECT, credit.subject),
+        (TallyDimension.STAGE, credit.stage),
+        (TallyDimension.CATEGORY, credit.category),
+        (TallyDimension.MONTH, f"{credit.occurred_on.month:02d}"),
+        (TallyDimension.LOCALITY, credit.locality),
+    ]
+    rows = [(CITY, dimension, key) for dimension, key in per_scope]
+    rows.append((CITY, TallyDimension.DISTRICT, str(credit.district_id)))
+    rows += [(credit.district_id, dimension, key) for dimension, key in per_scope]
+    rows.append((credit.district_id, TallyDimension.SCHOOL, str(credit.school_id)))
+    # One order for every transaction, so two credits never deadlock on tallies.
+    return sorted(rows)
+
+
+def tally_add(credit):
+    """Add one entry to its tally rows in a single upsert statement."""
+    table = connection.ops.quote_name(CreditTally._meta.db_table)
+    rows = tally_rows(credit)
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    params = []
+    for district_key, dimension, key in rows:
+        params += [credit.year, district_key, str(dimension), key, credit.hours, credit.person_times, 1]
+    sql = (
+        f"INSERT INTO {table} (year, district_key, dimension, key, hours, person_times, entries) "
+        f"VALUES {placeholders} "
+        f"ON CONFLICT (year, district_key, dimension, key) DO UPDATE SET "
+        f"hours = {table}.hours + excluded.hours, "
+        f"person_times = {table}.person_times + excluded.person_times, "
+        f"entries = {table}.entries + excluded.entries"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@dataclass(frozen=True)
+class TallyDifference:
+    year: int
+    district_key: int
+    dimension: str
+    key: str
+    stored: tuple
+    expected: tuple
+
+
+def _expected_tallies():
+    """Every tally row recomputed from the ledger: {(year, district_key,
+    dimension, key): (hours, person_times, entries)}."""
+    expected = {}
+
+    def add(year, district_key, dimension, key, hours, person_times, entries):
+        expected[(year, district_key, str(dimension), str(key))] = (
+            Decimal(hours or 0).quantize(HOURS_QUANTUM),
+            person_times or 0,
+            entries,
+        )
+
+    groupings = [
+        (TallyDimension.TOTAL, None),
+        (TallyDimension.SUBJECT, "subject"),
+        (TallyDimension.STAGE, "stage"),
+        (TallyDimension.CATEGORY, "category"),
+        (TallyDimension.LOCALITY, "locality"),
+        (TallyDimension.MONTH, "month"),
+    ]
+    base = TrainingCredit.objects.annotate(month=ExtractMonth("occurred_on"))
+    totals = {"h": Sum("hours"), "p": Sum("person_times"), "n": Count("pk")}
+    for dimension, field in groupings:
+        for scope_field in (None, "district_id"):
+            fields = ["year"] + ([scope_field] if scope_field else []) + ([field] if field else [])
+            for row in base.values(*fields).annotate(**totals).order_by():
+                key = "" if field is None else row[field]
+                if dimension == TallyDimension.MONTH:
+                    key = f"{key:02d}"
+                add(row["year"], row[scope_field] if scope_field else CITY, dimension, key, row["h"], row["p"], row["n"])
+    for row in base.values("year", "district_id").annotate(**totals).order_by():
+        add(row["year"], CITY, TallyDimension.DISTRICT, row["district_id"], row["h"], row["p"], row["n"])
+    for row in base.values("year", "district_id", "school_id").annotate(**totals).order_by():
+        add(row["year"], row["district_id"], TallyDimension.SCHOOL, row["school_id"], row["h"], row["p"], row["n"])
+    return expected
+
+
+def ledger_reconcile(*, fix: bool = False) -> list[TallyDifference]:
+    """Compare every tally with the ledger; with ``fix``, rewrite the tallies
+    from the ledger. Returns the differences found (none when healthy)."""
+    with transaction.atomic():
+        if fix:
+            # Hold the tallies still while they are rebuilt.
+            list(CreditTally.objects.select_for_update().values_list("pk", flat=True))
+        expected = _expected_tallies()
+        stored = {
+            (row.year, row.district_key, row.dimension, row.key): (
+                Decimal(row.hours).quantize(HOURS_QUANTUM),
+                row.person_times,
+                row.entries,
+            )
+            for row in CreditTally.objects.all()
+        }
+        zero = (Decimal("0.00"), 0, 0)
+        differences = [
+            TallyDifference(*key, stored=stored.get(key, zero), expected=expected.get(key, zero))
+            for key in sorted(set(expected) | set(stored))
+            if stored.get(key, zero) != expected.get(key, zero)
+        ]
+        if fix and differences:
+            CreditTally.objects.all().delete()
+            CreditTally.objects.bulk_create(
+                CreditTally(year=year, district_key=district_key, dimension=dimension, key=key,
+                            hours=hours, person_times=person_times, entries=entries)
+                for (year, district_key, dimension, key), (hours, person_times, entries) in expected.items()
+            )
+    return differences
