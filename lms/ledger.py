@@ -387,11 +387,53 @@ def ledger_reconcile(*, fix: bool = False) -> list[TallyDifference]:
             for key in sorted(set(expected) | set(stored))
             if stored.get(key, zero) != expected.get(key, zero)
         ]
+        teacher_differences = _teacher_tally_differences()
+        differences += teacher_differences
         if fix and differences:
             CreditTally.objects.all().delete()
             CreditTally.objects.bulk_create(
-                CreditTally(year=year, district_key=district_key, dimension=dimension, key=key,
-                            hours=hours, person_times=person_times, entries=entries)
-                for (year, district_key, dimension, key), (hours, person_times, entries) in expected.items()
+                (
+                    CreditTally(year=year, district_key=district_key, dimension=dimension, key=key,
+                                hours=hours, person_times=person_times, entries=entries)
+                    for (year, district_key, dimension, key), (hours, person_times, entries) in expected.items()
+                ),
+                batch_size=1000,
+            )
+        if fix and teacher_differences:
+            TeacherYearTally.objects.all().delete()
+            TeacherYearTally.objects.bulk_create(
+                (
+                    TeacherYearTally(teacher_id=row["teacher_id"], year=row["year"], category=row["category"],
+                                     hours=row["h"], person_times=row["p"])
+                    for row in _teacher_totals()
+                ),
+                batch_size=1000,
             )
     return differences
+
+
+def _teacher_totals():
+    return (
+        TrainingCredit.objects.values("teacher_id", "year", "category")
+        .annotate(h=Sum("hours"), p=Sum("person_times"))
+        .order_by()
+    )
+
+
+def _teacher_tally_differences():
+    """Teachers' yearly totals that disagree with their ledger entries,
+    reported as dimension ``teacher`` with key ``<teacher id>/<category>``."""
+    zero = (Decimal("0.00"), 0, 0)
+    expected = {
+        (row["year"], row["teacher_id"], row["category"]): (Decimal(row["h"] or 0).quantize(HOURS_QUANTUM), row["p"] or 0, 0)
+        for row in _teacher_totals()
+    }
+    stored = {
+        (row.year, row.teacher_id, row.category): (Decimal(row.hours).quantize(HOURS_QUANTUM), row.person_times, 0)
+        for row in TeacherYearTally.objects.all()
+    }
+    return [
+        TallyDifference(key[0], CITY, "teacher", f"{key[1]}/{key[2]}", stored.get(key, zero), expected.get(key, zero))
+        for key in sorted(set(expected) | set(stored))
+        if stored.get(key, zero) != expected.get(key, zero)
+    ]

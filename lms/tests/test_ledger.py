@@ -197,19 +197,22 @@ def test_reconcile_is_clean_when_healthy_and_finds_a_planted_difference(teacher)
 
     CreditTally.objects.filter(district_key=CITY, dimension=TallyDimension.TOTAL).update(person_times=99)
     CreditTally.objects.filter(dimension=TallyDimension.SUBJECT).delete()
+    TeacherYearTally.objects.update(hours=42)
     differences = ledger_reconcile()
     found = {(d.district_key, d.dimension) for d in differences}
     assert (CITY, TallyDimension.TOTAL) in found
     assert (teacher.school.district_id, TallyDimension.SUBJECT) in found
+    assert (CITY, "teacher") in found
 
     out = StringIO()
     with pytest.raises(SystemExit):
         call_command("reconcile_ledger", stdout=out)
-    assert "3 differences" in out.getvalue()
+    assert "4 differences" in out.getvalue()
 
     call_command("reconcile_ledger", "--fix", stdout=StringIO())
     assert ledger_reconcile() == []
     assert tally(CITY, TallyDimension.TOTAL) == (Decimal("1.50"), 1, 3)
+    assert TeacherYearTally.objects.get(teacher=teacher).hours == Decimal("1.50")
 
 
 @pytest.mark.postgres
