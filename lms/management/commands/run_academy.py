@@ -36,6 +36,8 @@ class Command(BaseCommand):
             children.append(subprocess.Popen(worker, env=env, cwd=settings.BASE_DIR))
 
         self.print_banner(host, port, settings.CELERY_BROKER_URL.split("://")[0])
+        # A plain `kill` must stop the children too, not leave them running.
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
@@ -62,3 +64,7 @@ class Command(BaseCommand):
         lines += [f"  {username:<14} {role.label} — {hint}" for username, role, _name, hint in DEMO_LOGINS]
         lines += [_("Press Ctrl-C to stop."), ""]
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
