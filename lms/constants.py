@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -102,7 +103,7 @@ class ImportStatus(models.TextChoices):
 class ImportRowAction(models.TextChoices):
     """What committing a valid row of an import will do."""
 
-    CREATE = "create", _("New")
+    CREATE = "create", pgettext_lazy("import row action", "New")
     UPDATE = "update", _("Update")
     UNCHANGED = "unchanged", _("Unchanged")
 
