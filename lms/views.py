@@ -76,6 +76,26 @@ def scoped_views(scope):
     )
 
 
+class ScopedModelViewSet(ModelViewSet):
+    """A ModelViewSet whose every view is limited to ``scope(user)``."""
+
+    scope = None
+    inspect_view_enabled = True
+    copy_view_enabled = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.scope is not None:
+            (
+                cls.index_view_class,
+                cls.edit_view_class,
+                cls.delete_view_class,
+                cls.inspect_view_class,
+                cls.history_view_class,
+                cls.usage_view_class,
+            ) = scoped_views(cls.scope)
+
+
 def _user_districts(request):
     if request is None:
         return District.objects.none()
@@ -128,7 +148,7 @@ class TeacherFilterSet(WagtailFilterSet):
         ]
 
 
-class DistrictViewSet(ModelViewSet):
+class DistrictViewSet(ScopedModelViewSet):
     model = District
     icon = "site"
     menu_label = _("Districts")
@@ -138,19 +158,10 @@ class DistrictViewSet(ModelViewSet):
     export_headings = {"get_kind_display": _("kind")}
     export_filename = "districts"
     form_fields = ["name", "code", "kind", "sort_order"]
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    (
-        index_view_class,
-        edit_view_class,
-        delete_view_class,
-        inspect_view_class,
-        history_view_class,
-        usage_view_class,
-    ) = scoped_views(district_list_for_user)
+    scope = staticmethod(district_list_for_user)
 
 
-class SchoolViewSet(ModelViewSet):
+class SchoolViewSet(ScopedModelViewSet):
     model = School
     icon = "home"
     menu_label = _("Schools")
@@ -162,16 +173,7 @@ class SchoolViewSet(ModelViewSet):
     search_fields = ["name", "code"]
     search_backend_name = None
     form_fields = ["code", "name", "district", "has_primary", "has_junior", "has_senior", "locality"]
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    (
-        index_view_class,
-        edit_view_class,
-        delete_view_class,
-        inspect_view_class,
-        history_view_class,
-        usage_view_class,
-    ) = scoped_views(school_list_for_user)
+    scope = staticmethod(school_list_for_user)
 
     def get_form_class(self, for_update=False):
         form_class = super().get_form_class(for_update)
@@ -226,7 +228,7 @@ class TeacherCreateView(generic.CreateView):
         return teacher_create(**data)
 
 
-class TeacherViewSet(ModelViewSet):
+class TeacherViewSet(ScopedModelViewSet):
     model = TeacherProfile
     icon = "group"
     menu_label = _("Teachers")
@@ -259,16 +261,7 @@ class TeacherViewSet(ModelViewSet):
     search_backend_name = None
     form_fields = TeacherCreateForm.Meta.fields
     add_view_class = TeacherCreateView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    (
-        index_view_class,
-        edit_view_class,
-        delete_view_class,
-        inspect_view_class,
-        history_view_class,
-        usage_view_class,
-    ) = scoped_views(teacher_list_for_user)
+    scope = staticmethod(teacher_list_for_user)
 
 
 class PeopleViewSetGroup(ModelViewSetGroup):
