@@ -41,3 +41,26 @@ def register_ledger_log_actions(actions):
     actions.register_action(LOG_CREDIT, _("Credit training hours"), _("Training hours credited"))
     actions.register_action(LOG_REVERSAL, _("Reverse a credit"), _("Credit reversed"))
     actions.register_action(LOG_ADJUSTMENT, _("Adjust training hours"), _("Training hours adjusted"))
+
+
+# The city and district dashboards (lms/dashboard_views.py) and the read-only
+# ledger listing their figures drill into.
+@hooks.register("register_admin_urls")
+def register_dashboard_urls():
+    from . import dashboard_views
+
+    return dashboard_views.admin_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    from . import dashboard_views
+
+    return dashboard_views.menu_item()
+
+
+@hooks.register("register_admin_viewset")
+def register_ledger_entry_viewset():
+    from .dashboard_views import ledger_entry_viewset
+
+    return ledger_entry_viewset
