@@ -28,6 +28,7 @@ ROLE_PERMISSIONS = {
         "lms.change_teacherprofile",
         "lms.view_importbatch",
         "lms.add_importbatch",
+        "lms.add_trainingcredit",
         "lms.view_trainingcredit",
     ],
     # Scoped to their own district by an object permission on District.

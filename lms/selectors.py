@@ -112,3 +112,12 @@ def teacher_credit_list(teacher, year: int):
         .order_by("-occurred_on", "-pk")
     )
 
+
+def credit_get_for_user(user, pk):
+    """The ledger entry ``pk`` if its teacher is one the user may see (the
+    scope HR's corrections work in), else None."""
+    return (
+        TrainingCredit.objects.filter(pk=pk, teacher__in=teacher_list_for_user(user))
+        .select_related("teacher__school", "reverses", "reversed_by", "credited_by")
+        .first()
+    )

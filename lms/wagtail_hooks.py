@@ -64,3 +64,19 @@ def register_ledger_entry_viewset():
     from .dashboard_views import ledger_entry_viewset
 
     return ledger_entry_viewset
+
+
+# HR's corrections to the ledger, the yearly caps and the plan's targets
+# (lms/ledger_views.py), under one "Training hours" menu group.
+@hooks.register("register_admin_viewset")
+def register_training_hours_viewsets():
+    from .ledger_views import training_hours_viewset_group
+
+    return training_hours_viewset_group
+
+
+@hooks.register("register_permissions")
+def register_ledger_correction_permission():
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="lms", codename="add_trainingcredit")
