@@ -28,12 +28,15 @@ ROLE_PERMISSIONS = {
         "lms.change_teacherprofile",
         "lms.view_importbatch",
         "lms.add_importbatch",
+        "lms.add_trainingcredit",
+        "lms.view_trainingcredit",
     ],
     # Scoped to their own district by an object permission on District.
     Role.DISTRICT_ADMIN: [
         "wagtailadmin.access_admin",
         "lms.view_school",
         "lms.view_teacherprofile",
+        "lms.view_trainingcredit",
     ],
     Role.ACADEMY_ADMIN: ["wagtailadmin.access_admin", *(f"{app}.*" for app in ACADEMY_APPS)],
 }

@@ -12,23 +12,32 @@ Everything random comes from ``random.Random`` instances seeded from the
 seed and a stream name, never from the global generator, and nothing
 iterates a set: set order depends on ``PYTHONHASHSEED`` and would make two
 runs of the same seed differ.
+
+The ledger covers 2024, 2025 and the current year, so its last year (and
+only that) depends on the day the academy is seeded as well as on the seed.
 """
 
+import datetime
 import logging
 import random
 from bisect import bisect
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import accumulate
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .constants import Degree, Locality, ProfessionalTitle, Role, Stage, Subject
+from .constants import CreditCategory, Degree, Locality, ProfessionalTitle, Role, Stage, Subject
 from .demo import DEMO_LOGINS, DEMO_PASSWORD
-from .models import District, School, TeacherProfile
+from .ledger import tally_rows
+from .models import CreditCap, CreditTally, District, School, TeacherProfile, TeacherYearTally, TrainingCredit
 from .services import district_admin_assign, user_role_add
 
 logger = logging.getLogger(__name__)
@@ -302,6 +311,98 @@ TRAINER_COUNT = 10
 HR_COUNT = 4
 MENTOR_COUNT = 20
 
+# --- the training-hours ledger ------------------------------------------------
+
+# The plan's first two years; the current year is added to them.
+LEDGER_YEARS = (2024, 2025)
+
+# The yearly ceiling on research-along hours: a pairing logs many sessions,
+# and the academy counts at most this much of them towards a teacher's year.
+RESEARCH_ALONG_CAP = Decimal("40")
+RESEARCH_ALONG_CAP_NOTE = "科研跟学每年最多认定40学时"
+
+# Share of teachers credited at least once in a year. The academy opened
+# in 2024, so its first year reached fewer; rural teachers, farther from
+# the workshops and on poorer connections, take part somewhat less.
+PARTICIPATION = {2024: 0.70, 2025: 0.82}
+PARTICIPATION_LATER = 0.86
+RURAL_PARTICIPATION = 0.85
+# How many credits a participating teacher has in a year (1 to 6): most
+# take one or two trainings, a keen few many more.
+CREDITS_PER_YEAR = ((1, 32), (2, 30), (3, 17), (4, 10), (5, 6), (6, 5))
+CREDITS_PER_YEAR_RURAL = ((1, 40), (2, 30), (3, 15), (4, 8), (5, 4), (6, 3))
+# Share of schools with no credit at all this year, most of them rural, so
+# the dashboard has someone to follow up.
+QUIET_SCHOOL_SHARE = 0.03
+# Adjustments and reversals: a handful a year, as HR makes them.
+CORRECTIONS_SHARE = 0.002
+CORRECTIONS_PER_YEAR_MAX = 30
+
+# Training happens in term time and in the summer; little around the
+# Spring Festival.
+MONTH_WEIGHTS = ((1, 6), (2, 3), (3, 10), (4, 11), (5, 10), (6, 8), (7, 12), (8, 10), (9, 8), (10, 9), (11, 10),
+                 (12, 7))
+
+CATEGORY_WEIGHTS = (
+    (CreditCategory.ONLINE_COURSE, 58), (CreditCategory.OFFLINE_WORKSHOP, 29), (CreditCategory.EXTERNAL, 7),
+    (CreditCategory.RESEARCH_ALONG, 4), (CreditCategory.COHORT_TRAINING, 2),
+)
+# Backbone teachers and teaching researchers are the ones paired with
+# researchers and sent to the cohorts' training.
+CATEGORY_WEIGHTS_LEADING = (
+    (CreditCategory.ONLINE_COURSE, 46), (CreditCategory.OFFLINE_WORKSHOP, 26), (CreditCategory.EXTERNAL, 8),
+    (CreditCategory.RESEARCH_ALONG, 12), (CreditCategory.COHORT_TRAINING, 8),
+)
+CATEGORY_HOURS = {
+    CreditCategory.ONLINE_COURSE: ((1, 8), (1.5, 6), (2, 14), (2.5, 6), (3, 14), (4, 12), (5, 6), (6, 8), (8, 5)),
+    # Half a day, a day, two days.
+    CreditCategory.OFFLINE_WORKSHOP: ((3, 12), (4, 14), (6, 16), (8, 14), (12, 8), (16, 5)),
+    CreditCategory.RESEARCH_ALONG: ((8, 6), (12, 8), (16, 7), (20, 4), (24, 3)),
+    CreditCategory.EXTERNAL: ((6, 5), (10, 4), (12, 5), (20, 3), (24, 3), (30, 2), (50, 1)),
+    CreditCategory.COHORT_TRAINING: ((8, 4), (12, 5), (16, 4), (24, 2)),
+}
+
+STAGE_NAMES = {Stage.PRIMARY: "小学", Stage.JUNIOR: "初中", Stage.SENIOR: "高中"}
+SUBJECT_NAMES = {
+    Subject.SCIENCE: "科学", Subject.PHYSICS: "物理", Subject.CHEMISTRY: "化学", Subject.BIOLOGY: "生物学",
+    Subject.GEOGRAPHY: "地理", Subject.INFORMATION_TECHNOLOGY: "信息科技", Subject.GENERAL_TECHNOLOGY: "通用技术",
+    Subject.MATHEMATICS: "数学",
+}
+ONLINE_COURSES = {
+    Subject.SCIENCE: ("小学科学探究式教学设计", "小学科学大单元教学设计", "小学科学实验教学的安全规范",
+                      "科学观念与探究实践：新课标下的科学课堂", "科学教育中的跨学科主题学习"),
+    Subject.PHYSICS: ("高中物理实验创新与数字化实验", "初中物理概念教学与科学思维培养", "物理学史融入课堂教学",
+                      "奥林匹克竞赛辅导专题·物理"),
+    Subject.CHEMISTRY: ("奥林匹克竞赛辅导专题·化学", "化学实验的绿色化与微型化设计", "初中化学教学评一体化设计"),
+    Subject.BIOLOGY: ("生物学实验探究与科学思维", "奥林匹克竞赛辅导专题·生物学", "校园生态观察与生物多样性教学"),
+    Subject.GEOGRAPHY: ("地理实践力培养与野外考察设计", "地理信息技术在课堂教学中的应用"),
+    Subject.INFORMATION_TECHNOLOGY: ("信息科技课程标准解读", "人工智能启蒙教育课程设计", "编程教学与计算思维培养",
+                                     "奥林匹克竞赛辅导专题·信息学"),
+    Subject.GENERAL_TECHNOLOGY: ("通用技术设计与制作实践", "创客教育与工程设计思维"),
+    Subject.MATHEMATICS: ("数学建模与跨学科问题解决", "奥林匹克竞赛辅导专题·数学", "信息技术与数学教学深度融合"),
+}
+GENERAL_COURSES = ("科学教育教师素养提升专题", "《义务教育科学课程标准（2022年版）》解读", "教育数字化转型与智慧课堂",
+                   "中小学实验室安全管理", "青少年科技创新活动指导")
+WORKSHOP_TOPICS = ("实验教学能力提升工作坊", "跨学科主题学习设计工作坊", "大单元教学研讨工作坊", "科技创新大赛辅导工作坊",
+                   "城乡联盟送教送培研讨课", "名师工作室开放日")
+RESEARCH_PROJECTS = ("山东大学物理学院·凝聚态物理课题组", "山东大学化学与化工学院·功能材料实验室",
+                     "济南大学水利与环境学院·水质监测与生态修复", "齐鲁工业大学·生物发酵工程实验室",
+                     "山东师范大学地理与环境学院·遥感课题组", "中国科学院软件研究所·开源软件教育项目",
+                     "浪潮集团·人工智能教育应用研发", "山东建筑大学·绿色建筑与智能建造课题组",
+                     "山东师范大学·科学教育研究中心")
+EXTERNAL_TRAININGS = ("国家智慧教育平台·暑期教师研修", "山东省中小学教师全员远程研修", "全国青少年科技创新大赛科技辅导员培训",
+                      "中国科协·科学教育教师能力提升培训", "山东省科学教育骨干教师省级培训")
+COHORT_TRAININGS = ("济南市学科带头人研修班·集中研修", "济南市奥赛教练培养计划·专家指导与集体研修", "名师工作室研修活动",
+                    "济南市骨干教师高端研修班")
+# (reason, hours, person-times)
+ADJUSTMENTS = (
+    ("补录：暑期集中培训签到表漏登", Decimal("6"), 1),
+    ("补录：区级教研活动学时，经区教研室确认", Decimal("3"), 1),
+    ("核减：线下工作坊中途离场，按实际参训时长核减", Decimal("-2"), 0),
+    ("更正：线上课程学时按新的认定标准补足", Decimal("1.5"), 0),
+)
+REVERSAL_REASONS = ("重复录入，已与签到表核对", "学员未通过结业考核，撤销学时", "误录入其他教师名下，已更正")
+
 
 # --------------------------------------------------------------------------
 # The plan
@@ -370,26 +471,62 @@ class AccountSpec:
     is_demo_login: bool = False
 
 
+class CreditSpec(NamedTuple):
+    """One ledger entry of a teacher, as ``credit_record`` would have
+    written it: ``hours`` is what counts after the yearly cap. A named tuple,
+    not a dataclass: a large academy plans hundreds of thousands of them."""
+
+    staff_number: str
+    # The entry's number among the teacher's: with the staff number, the
+    # entry's source key.
+    number: int
+    category: str
+    occurred_on: datetime.date
+    credited_at: datetime.datetime
+    requested_hours: Decimal
+    hours: Decimal
+    capped_hours: Decimal
+    person_times: int
+    evidence_label: str = ""
+    reason: str = ""
+    # The number of the teacher's entry this one reverses.
+    reverses: int | None = None
+
+    @property
+    def source_key(self):
+        return f"demo:{self.staff_number}:{self.number}"
+
+
 @dataclass(frozen=True)
 class DemoAcademyPlan:
     seed: int
     schools: list  # of SchoolSpec
     teachers: list  # of TeacherSpec, the demo teacher first
     accounts: list  # of AccountSpec
+    credits: list  # of CreditSpec, reversals after the entries they reverse
+    # The schools left without a single credit in the current year.
+    quiet_school_codes: tuple
 
 
-def demo_academy_plan(*, seed: int = DEFAULT_SEED, teacher_count: int = DEFAULT_TEACHER_COUNT) -> DemoAcademyPlan:
+def demo_academy_plan(
+    *, seed: int = DEFAULT_SEED, teacher_count: int = DEFAULT_TEACHER_COUNT, today: datetime.date | None = None
+) -> DemoAcademyPlan:
     """The whole demo academy for ``seed``, as data. Schools and staff
     accounts depend on the seed only, so changing ``teacher_count`` keeps
-    them; teachers are spread over the schools by school size."""
+    them; teachers are spread over the schools by school size. The ledger
+    runs from 2024 to ``today`` (by default the current date)."""
     if teacher_count < 1:
         raise DemoAcademyError(TEACHER_COUNT_TOO_SMALL)
+    today = today or timezone.localdate()
     names = _NameMaker()
     schools = _schools_plan(random.Random(f"seed-demo:{seed}:schools"))
     teachers = _teachers_plan(random.Random(f"seed-demo:{seed}:teachers"), schools=schools, count=teacher_count,
                               names=names)
     accounts = _accounts_plan(random.Random(f"seed-demo:{seed}:accounts"), names=names)
-    return DemoAcademyPlan(seed=seed, schools=schools, teachers=teachers, accounts=accounts)
+    credits, quiet = _ledger_plan(random.Random(f"seed-demo:{seed}:ledger"), schools=schools, teachers=teachers,
+                                  today=today)
+    return DemoAcademyPlan(seed=seed, schools=schools, teachers=teachers, accounts=accounts, credits=credits,
+                           quiet_school_codes=quiet)
 
 
 def _weighted_picker(pairs):
@@ -782,6 +919,290 @@ def _accounts_plan(rng, *, names):
     return accounts
 
 
+# The demo teacher's own ledger, the same whatever the seed, so the "my
+# hours" page always shows a bit of everything: a research-along session over
+# the yearly cap, a reversed entry and an HR adjustment. One tuple per ledger
+# year: (month, day, category, hours, evidence label, extras).
+DEMO_TEACHER_LEDGER = (
+    (
+        (3, 16, CreditCategory.ONLINE_COURSE, "6", "小学科学探究式教学设计", {}),
+        (7, 12, CreditCategory.OFFLINE_WORKSHOP, "12", "小学科学实验教学能力提升工作坊（第1期）", {}),
+        (8, 20, CreditCategory.EXTERNAL, "10", "国家智慧教育平台·暑期教师研修", {}),
+    ),
+    (
+        (3, 8, CreditCategory.ONLINE_COURSE, "4", "信息科技课程标准解读", {}),
+        (4, 19, CreditCategory.RESEARCH_ALONG, "24", "科研跟学：山东大学物理学院·凝聚态物理课题组", {}),
+        (6, 14, CreditCategory.ONLINE_COURSE, "3", "小学科学大单元教学设计",
+         {"reversed_because": "重复录入，已与签到表核对"}),
+        # 24 + 20 is over the cap of 40: 16 hours count, 4 are capped.
+        (9, 27, CreditCategory.RESEARCH_ALONG, "20", "科研跟学：山东大学物理学院·凝聚态物理课题组", {}),
+        (11, 15, CreditCategory.OFFLINE_WORKSHOP, "8", "小学科学跨学科主题学习设计工作坊（第2期）", {}),
+    ),
+    (
+        (3, 14, CreditCategory.ONLINE_COURSE, "5", "科学教育中的跨学科主题学习", {}),
+        (5, 23, CreditCategory.OFFLINE_WORKSHOP, "6", "小学科学大单元教学研讨工作坊（第3期）", {}),
+        (7, 10, CreditCategory.COHORT_TRAINING, "16", "济南市骨干教师高端研修班", {}),
+        (9, 12, CreditCategory.ADJUSTMENT, "2", "", {"reason": "补录：区级教研活动学时，经区教研室确认",
+                                                    "person_times": 0}),
+        (10, 18, CreditCategory.ONLINE_COURSE, "2.5", "人工智能启蒙教育课程设计", {}),
+    ),
+)
+
+
+def ledger_years(today):
+    """The years the demo ledger covers: 2024, 2025 and the current year."""
+    return tuple(year for year in sorted({*LEDGER_YEARS, today.year}) if year <= today.year)
+
+
+def _days_in_month(year, month):
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return (following - datetime.date(year, month, 1)).days
+
+
+# Plain strings, not the enum members, in the plan's hot loops: comparing
+# enum members costs several times more.
+_ONLINE_COURSE = CreditCategory.ONLINE_COURSE.value
+_OFFLINE_WORKSHOP = CreditCategory.OFFLINE_WORKSHOP.value
+_RESEARCH_ALONG = CreditCategory.RESEARCH_ALONG.value
+_EXTERNAL = CreditCategory.EXTERNAL.value
+_ADJUSTMENT = CreditCategory.ADJUSTMENT.value
+_ZERO = Decimal("0")
+
+
+def _pick(rng, items):
+    """``rng.choice`` for the hot loops: one call to ``random()`` where
+    ``choice`` makes several, for every one of a large academy's entries."""
+    return items[int(rng.random() * len(items))]
+
+
+class _LedgerMaker:
+    # Days between a training and its entry in the ledger.
+    CREDIT_DELAYS = tuple(datetime.timedelta(days=days) for days in (0, 1, 1, 2, 3, 5, 7, 14))
+
+    def __init__(self, rng, *, today):
+        self.rng = rng
+        self.today = today
+        self.zone = timezone.get_current_timezone()
+        self.category_pickers = {
+            leading: _weighted_picker([(category.value, weight) for category, weight in weights])
+            for leading, weights in ((False, CATEGORY_WEIGHTS), (True, CATEGORY_WEIGHTS_LEADING))
+        }
+        self.hours_pickers = {
+            category.value: _weighted_picker([(Decimal(str(hours)), weight) for hours, weight in pairs])
+            for category, pairs in CATEGORY_HOURS.items()
+        }
+        self.count_pickers = {
+            False: _weighted_picker(CREDITS_PER_YEAR), True: _weighted_picker(CREDITS_PER_YEAR_RURAL)
+        }
+        self.day_pickers = {}
+        first_day = datetime.date(today.year, 1, 1)
+        days_in_year = (datetime.date(today.year + 1, 1, 1) - first_day).days
+        # Teachers have had only part of the current year to train in.
+        self.current_year_share = ((today - first_day).days + 1) / days_in_year
+
+    def last_day(self, year):
+        return self.today if year == self.today.year else datetime.date(year, 12, 31)
+
+    def training_day(self, year):
+        """A day in ``year``, never after today, busier months likelier."""
+        if year not in self.day_pickers:
+            month_weights = dict(MONTH_WEIGHTS)
+            day, last, days = datetime.date(year, 1, 1), self.last_day(year), []
+            while day <= last:
+                days.append((day, month_weights[day.month] / _days_in_month(year, day.month)))
+                day += datetime.timedelta(days=1)
+            self.day_pickers[year] = _weighted_picker(days)
+        return self.day_pickers[year](self.rng)
+
+    def credited_at(self, day, delay, at=None):
+        """When an entry was written: office hours some days after the
+        training, and never after the start of today."""
+        credited_on = min(day + delay, self.today)
+        if credited_on == self.today:
+            at = datetime.time(0, 0)
+        elif at is None:
+            minute = 480 + int(self.rng.random() * 840)  # 08:00 to 21:59
+            at = datetime.time(minute // 60, minute % 60)
+        return datetime.datetime.combine(credited_on, at, tzinfo=self.zone)
+
+    def label(self, category, teacher, project):
+        rng = self.rng
+        if category == _ONLINE_COURSE:
+            if teacher.second_subject == Subject.SCIENCE and rng.random() < 0.5:
+                pool = ONLINE_COURSES[Subject.SCIENCE]
+            else:
+                pool = ONLINE_COURSES[teacher.subject] if rng.random() < 0.7 else GENERAL_COURSES
+            return _pick(rng, pool)
+        if category == _OFFLINE_WORKSHOP:
+            topic = _pick(rng, WORKSHOP_TOPICS)
+            session = 1 + int(rng.random() * 6)
+            return f"{STAGE_NAMES[teacher.stage]}{SUBJECT_NAMES[teacher.subject]}{topic}（第{session}期）"
+        if category == _RESEARCH_ALONG:
+            return f"科研跟学：{project}"
+        if category == _EXTERNAL:
+            return _pick(rng, EXTERNAL_TRAININGS)
+        return _pick(rng, COHORT_TRAININGS)
+
+    def teacher_credits(self, teacher, *, rural, years, quiet_school_codes):
+        """One generated teacher's entries, numbered from 1 in date order.
+
+        The hot loop of a large academy: categories are plain strings and
+        lookups are hoisted out of the loops."""
+        rng = self.rng
+        pick_category = self.category_pickers[teacher.is_backbone_teacher or teacher.is_teaching_researcher]
+        pick_count = self.count_pickers[rural]
+        hours_pickers = self.hours_pickers
+        delays = self.CREDIT_DELAYS
+        staff_number = teacher.staff_number
+        # A teacher works with one research group, whatever the year.
+        project = _pick(rng, RESEARCH_PROJECTS)
+        credits = []
+        for year in years:
+            if year < teacher.teaching_since:
+                continue
+            current = year == self.today.year
+            if current and teacher.school_code in quiet_school_codes:
+                continue
+            if rng.random() >= PARTICIPATION.get(year, PARTICIPATION_LATER) * (RURAL_PARTICIPATION if rural else 1):
+                continue
+            count = pick_count(rng)
+            if current:
+                count = max(1, round(count * self.current_year_share))
+            trainings = []
+            for _ in range(count):
+                category = pick_category(rng)
+                trainings.append((self.training_day(year), category, hours_pickers[category](rng),
+                                  self.label(category, teacher, project)))
+            trainings.sort(key=_first)
+            research_used = None
+            for day, category, requested, label in trainings:
+                hours, capped, person_times = requested, _ZERO, 1
+                if category == _RESEARCH_ALONG:
+                    if research_used is None:
+                        research_used = _ZERO
+                    else:
+                        # A year of research-along sessions is one training.
+                        person_times = 0
+                    hours, capped = _capped(category, requested, research_used)
+                    research_used += hours
+                credits.append(CreditSpec(
+                    staff_number, len(credits) + 1, category, day, self.credited_at(day, _pick(rng, delays)),
+                    requested, hours, capped, person_times, label,
+                ))
+        return credits
+
+
+def _first(item):
+    return item[0]
+
+
+def _capped(category, hours, used):
+    """(hours credited, hours capped) as ``credit_record`` would split them,
+    ``used`` being the hours already credited in the category that year."""
+    if category != _RESEARCH_ALONG or hours <= 0:
+        return hours, _ZERO
+    credited = min(hours, max(RESEARCH_ALONG_CAP - used, _ZERO))
+    return credited, hours - credited
+
+
+def _demo_teacher_credits(maker, teacher, *, years):
+    credits, reversals = [], []
+    for year, entries in zip(years, DEMO_TEACHER_LEDGER):
+        used = _ZERO
+        for month, day, category, hours, label, extras in entries:
+            occurred_on = min(datetime.date(year, month, day), maker.last_day(year))
+            requested = Decimal(hours)
+            credited, capped = _capped(category.value, requested, used)
+            if category == CreditCategory.RESEARCH_ALONG:
+                used += credited
+            person_times = extras.get("person_times", 0 if capped else 1)
+            credit = CreditSpec(
+                staff_number=teacher.staff_number, number=len(credits) + 1, category=category.value,
+                occurred_on=occurred_on,
+                credited_at=maker.credited_at(occurred_on, datetime.timedelta(days=2), at=datetime.time(10, 0)),
+                requested_hours=requested, hours=credited,
+                capped_hours=capped, person_times=person_times, evidence_label=label,
+                reason=extras.get("reason", ""),
+            )
+            credits.append(credit)
+            if extras.get("reversed_because"):
+                reversals.append((credit, extras["reversed_because"]))
+    for original, reason in reversals:
+        credits.append(_reversal(maker, original, number=len(credits) + 1, reason=reason, delay_days=21,
+                                 at=datetime.time(15, 30)))
+    return credits
+
+
+def _reversal(maker, original, *, number, reason, delay_days, at=None):
+    """The entry ``credit_reverse`` writes: the original's opposite, for the
+    original's day."""
+    delay = datetime.timedelta(days=delay_days)
+    credited_at = max(maker.credited_at(original.credited_at.date(), delay, at=at), original.credited_at)
+    return CreditSpec(
+        staff_number=original.staff_number, number=number, category=original.category,
+        occurred_on=original.occurred_on, credited_at=credited_at, requested_hours=-original.hours,
+        hours=-original.hours, capped_hours=_ZERO, person_times=-original.person_times,
+        evidence_label=original.evidence_label, reason=reason, reverses=original.number,
+    )
+
+
+def _ledger_plan(rng, *, schools, teachers, today):
+    """Every teacher's ledger entries, and the schools left without any
+    credit this year."""
+    maker = _LedgerMaker(rng, today=today)
+    years = ledger_years(today)
+    demo, generated = teachers[0], teachers[1:]
+    candidates = [school for school in schools if school.code != demo.school_code]
+    quiet = tuple(sorted(_weighted_sample(
+        rng, [school.code for school in candidates],
+        [3.0 if school.locality == Locality.RURAL else 1.0 for school in candidates],
+        round(len(schools) * QUIET_SCHOOL_SHARE),
+    )))
+    quiet_codes = frozenset(quiet)
+    schools_by_code = {school.code: school for school in schools}
+
+    credits = _demo_teacher_credits(maker, demo, years=years)
+    by_teacher = []
+    for teacher in generated:
+        rural = schools_by_code[teacher.school_code].locality == Locality.RURAL
+        entries = maker.teacher_credits(teacher, rural=rural, years=years, quiet_school_codes=quiet_codes)
+        if entries:
+            by_teacher.append(entries)
+            credits.extend(entries)
+
+    # HR's corrections: a few adjustments and reversals a year, for teachers
+    # who trained that year.
+    corrections = min(CORRECTIONS_PER_YEAR_MAX, round(len(generated) * CORRECTIONS_SHARE))
+    next_number = {entries[0].staff_number: len(entries) + 1 for entries in by_teacher}
+    adjustments, reversals = [], []
+    for year in years:
+        if not corrections:
+            break
+        in_year = [credit for credit in credits
+                   if credit.occurred_on.year == year and credit.staff_number != demo.staff_number]
+        # Reversing research-along would free room under its cap, which
+        # the entries after it would then have to take up.
+        reversible = [credit for credit in in_year if credit.category != _RESEARCH_ALONG]
+        for original in rng.sample(reversible, min(corrections, len(reversible))):
+            number = next_number[original.staff_number]
+            next_number[original.staff_number] += 1
+            reversals.append(_reversal(maker, original, number=number, reason=rng.choice(REVERSAL_REASONS),
+                                       delay_days=rng.randint(3, 40)))
+        trained = sorted({credit.staff_number for credit in in_year})
+        for staff_number in rng.sample(trained, min(corrections, len(trained))):
+            reason, hours, person_times = rng.choice(ADJUSTMENTS)
+            day = maker.training_day(year)
+            number = next_number[staff_number]
+            next_number[staff_number] += 1
+            adjustments.append(CreditSpec(
+                staff_number=staff_number, number=number, category=_ADJUSTMENT, occurred_on=day,
+                credited_at=maker.credited_at(day, datetime.timedelta(days=rng.randint(5, 30))),
+                requested_hours=hours, hours=hours,
+                capped_hours=_ZERO, person_times=person_times, reason=reason,
+            ))
+    return credits + adjustments + reversals, quiet
+
+
 # --------------------------------------------------------------------------
 # Writing it
 # --------------------------------------------------------------------------
@@ -797,6 +1218,8 @@ class DemoAcademySummary:
     accounts_by_role: dict
     superusers: int
     sample_teacher_username: str
+    credits: int = 0
+    credit_years: tuple = ()
 
 
 def demo_academy_has_data():
@@ -804,16 +1227,19 @@ def demo_academy_has_data():
     return get_user_model().objects.exists() or School.objects.exists()
 
 
-def demo_academy_seed(*, seed: int = DEFAULT_SEED, teacher_count: int = DEFAULT_TEACHER_COUNT) -> DemoAcademySummary:
+def demo_academy_seed(
+    *, seed: int = DEFAULT_SEED, teacher_count: int = DEFAULT_TEACHER_COUNT, today: datetime.date | None = None
+) -> DemoAcademySummary:
     """Load the demo academy into an empty database.
 
     Raises ``DatabaseNotEmpty`` rather than mixing demo people into real
     ones. The number of queries does not depend on ``teacher_count``.
     """
+    today = today or timezone.localdate()
     with transaction.atomic():
         if demo_academy_has_data():
             raise DatabaseNotEmpty(DATABASE_NOT_EMPTY)
-        plan = demo_academy_plan(seed=seed, teacher_count=teacher_count)
+        plan = demo_academy_plan(seed=seed, teacher_count=teacher_count, today=today)
 
         district_codes = [profile.code for profile in DISTRICT_PROFILES]
         districts = District.objects.in_bulk(district_codes, field_name="code")
@@ -847,6 +1273,7 @@ def demo_academy_seed(*, seed: int = DEFAULT_SEED, teacher_count: int = DEFAULT_
             ],
         )
         _roles_assign(plan=plan, user_ids=user_ids, districts=districts)
+        _ledger_write(plan=plan, districts=districts, school_ids=school_ids)
 
     accounts_by_role = {}
     for account in plan.accounts:
@@ -861,12 +1288,15 @@ def demo_academy_seed(*, seed: int = DEFAULT_SEED, teacher_count: int = DEFAULT_
         accounts_by_role=accounts_by_role,
         superusers=sum(1 for account in plan.accounts if account.is_superuser),
         sample_teacher_username=plan.teachers[-1].username,
+        credits=len(plan.credits),
+        credit_years=ledger_years(today),
     )
 
 
 def _insert_many(model, field_names, rows):
     """INSERT ``rows`` (values for ``field_names``, in that order); every
-    other column gets the field's default.
+    other column gets the field's default, or is left out when that default
+    is NULL anyway (a ledger entry's empty evidence and reversal links).
 
     ``bulk_create`` prepares every value of every object in Python and, on
     SQLite, sends at most 999 values per statement: for 50,000 teachers that
@@ -880,7 +1310,10 @@ def _insert_many(model, field_names, rows):
     quote = connection.ops.quote_name
     given = [model._meta.get_field(name) for name in field_names]
     template = model()
-    others = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in field_names]
+    others = [
+        f for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in field_names and not (f.null and f.get_default() is None)
+    ]
     defaults = tuple(f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in others)
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in given + others)
@@ -950,3 +1383,126 @@ def _roles_assign(*, plan, user_ids, districts):
     _insert_many(User.groups.through, ("user", "group"), memberships)
 
 
+def _ledger_write(*, plan, districts, school_ids):
+    """Write the plan's ledger entries and the tallies they add up to.
+
+    The entries go in as two bulk inserts (the reversals second, once the
+    entries they reverse have ids): ``credit_record`` one credit at a time
+    would run a dozen statements per entry. Entries carry each teacher's
+    district, school, locality, subject and stage, as ``credit_record``
+    copies them.
+
+    The tallies are added up here by the rows ``credit_record`` adds each
+    entry to (``lms.ledger.tally_rows``) and written in one statement each.
+    ``ledger_reconcile(fix=True)`` would build the same rows, but it inserts
+    them in batches whose number grows with the academy, and for 50,000
+    teachers it alone takes a quarter of seed_demo's one-minute budget; the
+    tests reconcile a seeded academy instead and expect no difference.
+    """
+    CreditCap.objects.get_or_create(
+        category=CreditCategory.RESEARCH_ALONG,
+        defaults={"yearly_hours": RESEARCH_ALONG_CAP, "note": RESEARCH_ALONG_CAP_NOTE},
+    )
+    if not plan.credits:
+        return
+    teacher_ids = dict(TeacherProfile.objects.values_list("staff_number", "pk"))
+    schools = {spec.code: spec for spec in plan.schools}
+    snapshots = {}
+    for teacher in plan.teachers:
+        school = schools[teacher.school_code]
+        snapshots[teacher.staff_number] = (
+            teacher_ids[teacher.staff_number], districts[school.district_code].pk, school_ids[school.code],
+            school.locality, teacher.subject, teacher.stage,
+        )
+    connection = connections[router.db_for_write(TrainingCredit)]
+    # The one value _insert_many cannot pass as it is: SQLite stores
+    # datetimes as naive UTC text.
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+
+    def row(credit, source_key, credited_via):
+        teacher_id, district_id, school_id, locality, subject, stage = snapshots[credit.staff_number]
+        return (
+            teacher_id, credit.category, credit.occurred_on.year, credit.occurred_on, credit.hours,
+            credit.requested_hours, credit.capped_hours, credit.person_times, source_key, credit.evidence_label,
+            credit.reason, credited_via, adapt_datetime(credit.credited_at), district_id, school_id, locality,
+            subject, stage,
+        )
+
+    fields = ("teacher", "category", "year", "occurred_on", "hours", "requested_hours", "capped_hours",
+              "person_times", "source_key", "evidence_label", "reason", "credited_via", "created_at", "district",
+              "school", "locality", "subject", "stage")
+    entries = [credit for credit in plan.credits if credit.reverses is None]
+    reversals = [credit for credit in plan.credits if credit.reverses is not None]
+    _insert_many(TrainingCredit, fields, [
+        row(credit, credit.source_key, "adjustment" if credit.category == _ADJUSTMENT else "seed_demo")
+        for credit in entries
+    ])
+    if reversals:
+        reversed_keys = [f"demo:{credit.staff_number}:{credit.reverses}" for credit in reversals]
+        reversed_ids = dict(
+            TrainingCredit.objects.filter(source_key__in=reversed_keys).values_list("source_key", "pk")
+        )
+        # As credit_reverse writes them: the original is the evidence.
+        credit_type_id = ContentType.objects.get_for_model(TrainingCredit).pk
+        _insert_many(TrainingCredit, (*fields, "reverses", "evidence_type", "evidence_id"), [
+            (*row(credit, f"reversal:{reversed_ids[key]}", "reversal"), reversed_ids[key], credit_type_id,
+             str(reversed_ids[key]))
+            for credit, key in zip(reversals, reversed_keys)
+        ])
+    _tallies_write(plan.credits, snapshots)
+
+
+class _TallyEntry(NamedTuple):
+    """What ``tally_rows`` reads of an entry."""
+
+    year: int
+    occurred_on: datetime.date
+    district_id: int
+    school_id: int
+    locality: str
+    subject: str
+    stage: str
+    category: str
+
+
+def _tallies_write(credits, snapshots):
+    """Add the entries up into CreditTally and TeacherYearTally rows."""
+    # Entries that fall in the same tally rows are summed first: there are
+    # far fewer such groups than entries, and tally_rows runs once a group.
+    groups, teacher_totals = {}, {}
+    for credit in credits:
+        teacher_id, district_id, school_id, locality, subject, stage = snapshots[credit.staff_number]
+        day, category, hours, person_times = credit.occurred_on, credit.category, credit.hours, credit.person_times
+        group = (day.year, day.month, district_id, school_id, locality, subject, stage, category)
+        totals = groups.get(group)
+        if totals is None:
+            groups[group] = [hours, person_times, 1]
+        else:
+            totals[0] += hours
+            totals[1] += person_times
+            totals[2] += 1
+        key = (teacher_id, day.year, category)
+        totals = teacher_totals.get(key)
+        if totals is None:
+            teacher_totals[key] = [hours, person_times]
+        else:
+            totals[0] += hours
+            totals[1] += person_times
+    tallies = {}
+    for (year, month, district_id, school_id, locality, subject, stage, category), sums in groups.items():
+        entry = _TallyEntry(year, datetime.date(year, month, 1), district_id, school_id, locality, subject, stage,
+                            category)
+        hours, person_times, entries = sums
+        for district_key, dimension, key in tally_rows(entry):
+            row_key = (year, district_key, str(dimension), key)
+            totals = tallies.get(row_key)
+            if totals is None:
+                tallies[row_key] = [hours, person_times, entries]
+            else:
+                totals[0] += hours
+                totals[1] += person_times
+                totals[2] += entries
+    _insert_many(CreditTally, ("year", "district_key", "dimension", "key", "hours", "person_times", "entries"),
+                 [(*row_key, *totals) for row_key, totals in tallies.items()])
+    _insert_many(TeacherYearTally, ("teacher", "year", "category", "hours", "person_times"),
+                 [(*key, *totals) for key, totals in teacher_totals.items()])

@@ -6,10 +6,13 @@ District (guardian's direct foreign-key table). HR and academy admins hold the
 permission globally and see every district.
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from guardian.shortcuts import get_objects_for_user
 
-from .constants import DISTRICT_MANAGE_PERMISSION
-from .models import District, School, TeacherProfile
+from .constants import DISTRICT_MANAGE_PERMISSION, CreditCategory
+from .models import District, School, TeacherProfile, TeacherYearTally, TrainingCredit
 
 
 def district_list_for_user(user):
@@ -35,3 +38,86 @@ def teacher_get_for_user(user):
     if not user.is_authenticated:
         return None
     return TeacherProfile.objects.select_related("school__district").filter(user=user).first()
+
+
+# --- Training hours --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryHours:
+    category: str
+    label: str
+    hours: Decimal
+    person_times: int
+
+
+@dataclass(frozen=True)
+class YearHours:
+    year: int
+    hours: Decimal
+    person_times: int
+    # In the order of CreditCategory; categories whose entries cancel out
+    # (a credit and its reversal) are left out.
+    categories: tuple
+
+
+@dataclass(frozen=True)
+class TeacherHoursSummary:
+    # The year asked for, zeros if nothing was credited in it.
+    year: YearHours
+    # Every year with credits, newest first.
+    years: tuple
+    # The years worth offering in a year selector, newest first.
+    selectable_years: tuple
+
+
+def _year_hours(year, totals):
+    order = {category: position for position, category in enumerate(CreditCategory.values)}
+    categories = tuple(
+        CategoryHours(category, CreditCategory(category).label, hours, person_times)
+        for category, (hours, person_times) in sorted(totals.items(), key=lambda item: order[item[0]])
+        if hours or person_times
+    )
+    return YearHours(
+        year=year,
+        hours=sum((hours for hours, _person_times in totals.values()), Decimal("0")),
+        person_times=sum(person_times for _hours, person_times in totals.values()),
+        categories=categories,
+    )
+
+
+def teacher_hours_summary(teacher, year: int, *, current_year: int) -> TeacherHoursSummary:
+    """A teacher's hours and person-times for ``year`` and for every year, by
+    category. Read from the teacher's yearly totals, which the ledger service
+    keeps with each credit: one query however long the teacher's ledger."""
+    by_year = {}
+    rows = TeacherYearTally.objects.filter(teacher=teacher).values_list("year", "category", "hours", "person_times")
+    for tally_year, category, hours, person_times in rows:
+        by_year.setdefault(tally_year, {})[category] = (hours, person_times)
+    return TeacherHoursSummary(
+        year=_year_hours(year, by_year.get(year, {})),
+        years=tuple(_year_hours(tally_year, by_year[tally_year]) for tally_year in sorted(by_year, reverse=True)),
+        selectable_years=tuple(sorted({*by_year, current_year, year}, reverse=True)),
+    )
+
+
+def teacher_credit_list(teacher, year: int):
+    """A teacher's ledger entries of ``year``, newest first, with what a
+    listing shows of each: the entry it reverses or that reverses it, and
+    its evidence (one query per kind of evidence on the page)."""
+    return (
+        TrainingCredit.objects.filter(teacher=teacher, year=year)
+        .select_related("reverses", "reversed_by")
+        .prefetch_related("evidence")
+        .order_by("-occurred_on", "-pk")
+    )
+
+
+def credit_get_for_user(user, pk):
+    """The ledger entry ``pk`` if its teacher is one the user may see (the
+    scope HR's corrections work in), else None."""
+    return (
+        TrainingCredit.objects.filter(pk=pk, teacher__in=teacher_list_for_user(user))
+        .select_related("teacher__school", "reverses", "reversed_by", "credited_by")
+        .first()
+    )

@@ -41,3 +41,42 @@ def register_ledger_log_actions(actions):
     actions.register_action(LOG_CREDIT, _("Credit training hours"), _("Training hours credited"))
     actions.register_action(LOG_REVERSAL, _("Reverse a credit"), _("Credit reversed"))
     actions.register_action(LOG_ADJUSTMENT, _("Adjust training hours"), _("Training hours adjusted"))
+
+
+# The city and district dashboards (lms/dashboard_views.py) and the read-only
+# ledger listing their figures drill into.
+@hooks.register("register_admin_urls")
+def register_dashboard_urls():
+    from . import dashboard_views
+
+    return dashboard_views.admin_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    from . import dashboard_views
+
+    return dashboard_views.menu_item()
+
+
+@hooks.register("register_admin_viewset")
+def register_ledger_entry_viewset():
+    from .dashboard_views import ledger_entry_viewset
+
+    return ledger_entry_viewset
+
+
+# HR's corrections to the ledger, the yearly caps and the plan's targets
+# (lms/ledger_views.py), under one "Training hours" menu group.
+@hooks.register("register_admin_viewset")
+def register_training_hours_viewsets():
+    from .ledger_views import training_hours_viewset_group
+
+    return training_hours_viewset_group
+
+
+@hooks.register("register_permissions")
+def register_ledger_correction_permission():
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="lms", codename="add_trainingcredit")

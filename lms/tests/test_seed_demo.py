@@ -3,7 +3,8 @@ import os
 import re
 import subprocess
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -14,18 +15,22 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from lms.constants import Degree, Locality, ProfessionalTitle, Role, Stage, Subject
+from lms.constants import CreditCategory, Degree, Locality, ProfessionalTitle, Role, Stage, Subject
 from lms.demo import DEMO_LOGINS, DEMO_PASSWORD
-from lms.models import District, School, TeacherProfile
+from lms.ledger import credit_reverse, ledger_reconcile
+from lms.models import CreditCap, District, School, TeacherProfile, TeacherYearTally, TrainingCredit
 from lms.seeding import (
     ALREADY_LOADED,
     DATABASE_NOT_EMPTY,
     DEFAULT_TEACHER_COUNT,
+    RESEARCH_ALONG_CAP,
     STAGE_SUBJECTS,
     SUPERUSER_USERNAME,
     demo_academy_plan,
     demo_academy_seed,
+    ledger_years,
 )
 from lms.selectors import teacher_list_for_user
 
@@ -147,6 +152,106 @@ def test_default_plan_gives_most_but_not_all_schools_one_science_vice_principal(
         assert 0.01 * DEFAULT_TEACHER_COUNT < holders < 0.3 * DEFAULT_TEACHER_COUNT, position
 
 
+def _teacher_years(plan, *, corrections=False):
+    """{(staff number, year): [entries]} of the plan's ledger, without HR's
+    adjustments and reversals unless asked for."""
+    by_teacher_year = defaultdict(list)
+    for credit in plan.credits:
+        if corrections or (credit.reverses is None and credit.category != CreditCategory.ADJUSTMENT):
+            by_teacher_year[(credit.staff_number, credit.occurred_on.year)].append(credit)
+    return by_teacher_year
+
+
+def test_default_plan_ledger_covers_2024_2025_and_this_year_plausibly(default_plan):
+    this_year = timezone.localdate().year
+    years = ledger_years(timezone.localdate())
+    assert years == tuple(sorted({2024, 2025, this_year}))
+    assert {credit.occurred_on.year for credit in default_plan.credits} == set(years)
+    assert max(credit.occurred_on for credit in default_plan.credits) <= timezone.localdate()
+    assert max(credit.credited_at for credit in default_plan.credits) <= timezone.now()
+    assert len({(c.staff_number, c.number) for c in default_plan.credits}) == len(default_plan.credits)
+
+    by_teacher_year = _teacher_years(default_plan)
+    assert {len(entries) for entries in by_teacher_year.values()} == {1, 2, 3, 4, 5, 6}
+    schools = {school.code: school for school in default_plan.schools}
+    teachers = default_plan.teachers
+    for year in (2024, 2025):
+        credited = {staff_number for staff_number, credit_year in by_teacher_year if credit_year == year}
+        share = len(credited) / len(teachers)
+        assert 0.5 < share < 0.95, (year, share)  # most teachers, not all
+
+        def participation(locality):
+            group = [t for t in teachers if schools[t.school_code].locality == locality]
+            return sum(t.staff_number in credited for t in group) / len(group)
+
+        assert participation(Locality.RURAL) < participation(Locality.URBAN) - 0.05
+
+    hours = defaultdict(list)
+    for credit in default_plan.credits:
+        if credit.reverses is None:
+            hours[credit.category].append(credit.requested_hours)
+    assert 1 <= min(hours[CreditCategory.ONLINE_COURSE]) and max(hours[CreditCategory.ONLINE_COURSE]) <= 8
+    assert 3 <= min(hours[CreditCategory.OFFLINE_WORKSHOP]) and max(hours[CreditCategory.OFFLINE_WORKSHOP]) <= 16
+    categories = Counter(credit.category for credit in default_plan.credits)
+    assert categories[CreditCategory.ONLINE_COURSE] > categories[CreditCategory.OFFLINE_WORKSHOP]
+    assert categories[CreditCategory.OFFLINE_WORKSHOP] > categories[CreditCategory.RESEARCH_ALONG] > 0
+    assert 0 < categories[CreditCategory.EXTERNAL] < 0.15 * len(default_plan.credits)
+    labels = {credit.evidence_label for credit in default_plan.credits}
+    for title in ("小学科学探究式教学设计", "高中物理实验创新与数字化实验", "信息科技课程标准解读", "奥林匹克竞赛辅导专题·化学"):
+        assert title in labels
+
+
+def test_default_plan_caps_research_along_and_has_a_few_corrections_each_year(default_plan):
+    research = defaultdict(Decimal)
+    for (staff_number, year), entries in _teacher_years(default_plan).items():
+        for credit in entries:
+            if credit.category == CreditCategory.RESEARCH_ALONG:
+                assert credit.hours + credit.capped_hours == credit.requested_hours
+                research[(staff_number, year)] += credit.hours
+    assert max(research.values()) == RESEARCH_ALONG_CAP
+    assert any(credit.capped_hours for credit in default_plan.credits)
+
+    numbers = {(credit.staff_number, credit.number): credit for credit in default_plan.credits}
+    for year in ledger_years(timezone.localdate()):
+        in_year = [credit for credit in default_plan.credits if credit.occurred_on.year == year]
+        reversals = [credit for credit in in_year if credit.reverses is not None]
+        adjustments = [credit for credit in in_year if credit.category == CreditCategory.ADJUSTMENT]
+        assert 1 <= len(reversals) <= 0.01 * len(in_year) and 1 <= len(adjustments) <= 0.01 * len(in_year)
+        for reversal in reversals:
+            original = numbers[(reversal.staff_number, reversal.reverses)]
+            assert (reversal.hours, reversal.person_times) == (-original.hours, -original.person_times)
+            assert reversal.occurred_on == original.occurred_on and reversal.credited_at >= original.credited_at
+        assert all(adjustment.reason for adjustment in adjustments)
+
+
+def test_default_plan_leaves_a_few_mostly_rural_schools_without_credits_this_year(default_plan):
+    this_year = timezone.localdate().year
+    staff_school = {teacher.staff_number: teacher.school_code for teacher in default_plan.teachers}
+    credited_schools = {staff_school[c.staff_number] for c in default_plan.credits if c.occurred_on.year == this_year}
+    quiet = set(default_plan.quiet_school_codes)
+    schools = {school.code: school for school in default_plan.schools}
+
+    assert 3 <= len(quiet) <= 15
+    assert not quiet & credited_schools
+    assert sum(schools[code].locality == Locality.RURAL for code in quiet) > len(quiet) / 2
+    # They did train in earlier years.
+    assert quiet & {staff_school[c.staff_number] for c in default_plan.credits if c.occurred_on.year == 2025}
+
+
+def test_the_demo_teacher_has_entries_every_year_a_capped_one_a_reversal_and_an_adjustment(default_plan):
+    demo = default_plan.teachers[0]
+    entries = [credit for credit in default_plan.credits if credit.staff_number == demo.staff_number]
+
+    assert {credit.occurred_on.year for credit in entries} == set(ledger_years(timezone.localdate()))
+    [capped] = [credit for credit in entries if credit.capped_hours]
+    assert capped.category == CreditCategory.RESEARCH_ALONG and capped.hours + capped.capped_hours == Decimal("20")
+    assert any(credit.reverses for credit in entries)
+    assert any(credit.category == CreditCategory.ADJUSTMENT for credit in entries)
+    # The same whatever the seed.
+    other_seed = demo_academy_plan(seed=99, teacher_count=5)
+    assert [c for c in other_seed.credits if c.staff_number == demo.staff_number] == entries
+
+
 def test_plan_accounts_cover_every_role():
     accounts = demo_academy_plan(teacher_count=1).accounts
     roles = Counter(account.role for account in accounts)
@@ -266,6 +371,59 @@ def test_district_admins_see_only_their_district():
     assert not teacher_list_for_user(User.objects.get(username="mentor")).exists()
 
 
+@pytest.mark.usefixtures("seeded")
+def test_the_seeded_ledger_reconciles_and_has_entries_for_every_year():
+    assert ledger_reconcile() == []
+    years = ledger_years(timezone.localdate())
+    per_year = Counter(TrainingCredit.objects.values_list("year", flat=True))
+    assert set(per_year) == set(years)
+    assert all(per_year[year] > TEACHERS for year in years)
+    assert CreditCap.objects.get(category=CreditCategory.RESEARCH_ALONG).yearly_hours == RESEARCH_ALONG_CAP
+    assert not TrainingCredit.objects.filter(source_key__startswith="demo:").exclude(
+        source_key__regex=r"^demo:\d+:\d+$"
+    ).exists()
+
+
+@pytest.mark.usefixtures("seeded")
+def test_seeded_entries_carry_their_teachers_place_and_reversals_point_at_their_entries():
+    credits = TrainingCredit.objects.select_related("teacher__school")
+    for credit in credits[::25]:
+        school = credit.teacher.school
+        assert (credit.school_id, credit.district_id) == (school.pk, school.district_id)
+        assert credit.locality == school.locality
+        assert (credit.subject, credit.stage) == (credit.teacher.subject, credit.teacher.stage)
+        credit.full_clean(validate_unique=False)
+    for reversal in TrainingCredit.objects.filter(reverses__isnull=False).select_related("reverses"):
+        assert reversal.source_key == f"reversal:{reversal.reverses_id}"
+        assert reversal.evidence == reversal.reverses
+        assert (reversal.hours, reversal.year) == (-reversal.reverses.hours, reversal.reverses.year)
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_demo_teacher_has_a_capped_research_along_entry_and_its_yearly_total_is_the_cap():
+    teacher = TeacherProfile.objects.get(user__username="teacher")
+    capped = TrainingCredit.objects.get(teacher=teacher, capped_hours__gt=0)
+
+    assert capped.category == CreditCategory.RESEARCH_ALONG
+    assert (capped.year, capped.hours, capped.capped_hours) == (2025, Decimal("16"), Decimal("4"))
+    tally = TeacherYearTally.objects.get(teacher=teacher, year=2025, category=CreditCategory.RESEARCH_ALONG)
+    assert tally.hours == RESEARCH_ALONG_CAP
+    assert set(TrainingCredit.objects.filter(teacher=teacher).values_list("year", flat=True)) == set(
+        ledger_years(timezone.localdate())
+    )
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_ledger_services_work_on_the_seeded_ledger():
+    """Seeded entries are ordinary entries: HR can reverse one, and the
+    tallies still agree with the ledger afterwards."""
+    hr = get_user_model().objects.get(username="hr")
+    entry = TrainingCredit.objects.filter(reverses__isnull=True, reversed_by__isnull=True,
+                                          category=CreditCategory.ONLINE_COURSE).first()
+    credit_reverse(credit=entry, reason="演示：撤销", reversed_by=hr)
+    assert ledger_reconcile() == []
+
+
 def test_the_database_holds_exactly_the_plan(db):
     """With the plan shown to be deterministic, this makes the seeded
     database deterministic too."""
@@ -283,6 +441,18 @@ def test_the_database_holds_exactly_the_plan(db):
     assert in_db == planned
     schools = list(School.objects.order_by("code").values_list("code", "name", "district__code", "locality"))
     assert schools == sorted((s.code, s.name, s.district_code, s.locality) for s in plan.schools)
+    credits = sorted(
+        TrainingCredit.objects.filter(reverses__isnull=True).values_list(
+            "source_key", "category", "occurred_on", "hours", "capped_hours", "person_times", "evidence_label"
+        )
+    )
+    assert credits == sorted(
+        (c.source_key, c.category, c.occurred_on, c.hours, c.capped_hours, c.person_times, c.evidence_label)
+        for c in plan.credits if c.reverses is None
+    )
+    assert TrainingCredit.objects.filter(reverses__isnull=False).count() == sum(
+        c.reverses is not None for c in plan.credits
+    )
 
 
 def test_if_empty_loads_once_and_then_does_nothing(db):
