@@ -33,7 +33,7 @@ from .constants import (
     TallyDimension,
     TargetMetric,
 )
-from .models import CreditTally, School, Target, TeacherProfile, TrainingCredit
+from .models import PRIMARY_SCIENCE_MASTER, CreditTally, School, Target, TeacherProfile, TrainingCredit
 from .selectors import district_list_for_user
 
 COHORT_NOT_RECORDED = _("Cohort tracking not yet recorded.")
@@ -386,16 +386,10 @@ def _tally_rows(queryset):
 
 
 def _schools_in_scope(districts):
+    # Both match a partial index on the school (lms.models), so each school
+    # costs one index probe, not a scan of its teachers.
     science_vice_principal = TeacherProfile.objects.filter(school=OuterRef("pk"), is_science_vice_principal=True)
-    # A primary science teacher: teaching the primary stage, with science as
-    # the main or second subject (many primary science classes are taught by
-    # a maths or IT teacher as their second subject).
-    primary_science_master = TeacherProfile.objects.filter(
-        Q(subject=Subject.SCIENCE) | Q(second_subject=Subject.SCIENCE),
-        school=OuterRef("pk"),
-        stage=Stage.PRIMARY,
-        is_science_engineering_master=True,
-    )
+    primary_science_master = TeacherProfile.objects.filter(PRIMARY_SCIENCE_MASTER, school=OuterRef("pk"))
     return list(
         School.objects.filter(district__in=[d.pk for d in districts])
         .annotate(has_vp=Exists(science_vice_principal), has_master=Exists(primary_science_master))
