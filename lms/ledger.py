@@ -208,66 +208,95 @@ def _write(*, teacher, category, hours, person_times, source_key, occurred_on, e
         }
 
     year = occurred_on.year
-    with transaction.atomic():
-        # The teacher's yearly row is the lock that serialises credits for
-        # one teacher, so a cap can't be overrun by two concurrent credits and
-        # a second credit of the same evidence waits, then finds the first.
-        TeacherYearTally.objects.get_or_create(teacher=teacher, year=year, category=category)
-        teacher_tally = TeacherYearTally.objects.select_for_update().get(teacher=teacher, year=year, category=category)
+    try:
+        # No savepoint of its own: an IntegrityError rolls back this whole
+        # block, which is a savepoint itself when the caller holds a
+        # transaction (a course completion, say), and the entry that won is
+        # returned instead.
+        with transaction.atomic():
+            return _write_locked(
+                teacher=teacher, category=category, hours=hours, person_times=person_times,
+                source_key=source_key, occurred_on=occurred_on, year=year, evidence=evidence,
+                evidence_label=evidence_label, credited_by=credited_by, credited_via=credited_via,
+                reason=reason, evidence_file=evidence_file, action=action, reverses=reverses, snapshot=snapshot,
+            )
+    except IntegrityError:
         existing = TrainingCredit.objects.filter(source_key=source_key).first()
-        if existing is not None:
-            return CreditResult(existing, False)
+        if existing is None:
+            raise
+        return CreditResult(existing, False)
 
-        credited, capped = hours, Decimal("0")
-        if hours > 0 and category != CreditCategory.ADJUSTMENT:
-            credited, capped = _apply_cap(category, hours, teacher_tally.hours)
 
-        try:
-            with transaction.atomic():
-                credit = TrainingCredit.objects.create(
-                    teacher=teacher,
-                    category=category,
-                    year=year,
-                    occurred_on=occurred_on,
-                    hours=credited,
-                    requested_hours=hours,
-                    capped_hours=capped,
-                    person_times=person_times,
-                    source_key=source_key,
-                    evidence_type=ContentType.objects.get_for_model(evidence) if evidence is not None else None,
-                    evidence_id=str(evidence.pk) if evidence is not None else "",
-                    evidence_label=evidence_label[:255],
-                    evidence_file=evidence_file,
-                    reason=reason,
-                    reverses=reverses,
-                    credited_by=credited_by,
-                    credited_via=credited_via,
-                    **snapshot,
-                )
-        except IntegrityError:
-            existing = TrainingCredit.objects.filter(source_key=source_key).first()
-            if existing is None:
-                raise
-            return CreditResult(existing, False)
+def _teacher_tally_lock(*, teacher, year, category):
+    """Create or lock the teacher's row for the year and category, in one
+    statement, and return its id and hours so far.
 
-        TeacherYearTally.objects.filter(pk=teacher_tally.pk).update(
-            hours=F("hours") + credited, person_times=F("person_times") + person_times
-        )
-        tally_add(credit)
-        log(
-            instance=credit,
-            action=action,
-            user=credited_by,
-            title=str(credit.teacher)[:255],
-            data={
-                "hours": str(credited),
-                "capped_hours": str(capped),
-                "person_times": person_times,
-                "category": category,
-                "source_key": source_key,
-                "reason": reason,
-            },
-        )
+    The row is the lock that serialises one teacher's credits, so a cap
+    can't be overrun by two concurrent credits and a second credit of the
+    same evidence waits, then finds the first. An upsert that touches the
+    row takes the same row lock as SELECT … FOR UPDATE (and SQLite's
+    immediate transactions lock the whole database)."""
+    table = connection.ops.quote_name(TeacherYearTally._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (teacher_id, year, category, hours, person_times) VALUES (%s, %s, %s, 0, 0) "
+        f"ON CONFLICT (teacher_id, year, category) DO UPDATE SET hours = {table}.hours "
+        f"RETURNING id, hours"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [teacher.pk, year, str(category)])
+        tally_id, hours = cursor.fetchone()
+    return tally_id, Decimal(str(hours)).quantize(HOURS_QUANTUM)
+
+
+def _write_locked(*, teacher, category, hours, person_times, source_key, occurred_on, year, evidence,
+                  evidence_label, credited_by, credited_via, reason, evidence_file, action, reverses, snapshot):
+    tally_id, hours_so_far = _teacher_tally_lock(teacher=teacher, year=year, category=category)
+    existing = TrainingCredit.objects.filter(source_key=source_key).first()
+    if existing is not None:
+        return CreditResult(existing, False)
+
+    credited, capped = hours, Decimal("0")
+    if hours > 0 and category != CreditCategory.ADJUSTMENT:
+        credited, capped = _apply_cap(category, hours, hours_so_far)
+
+    credit = TrainingCredit.objects.create(
+        teacher=teacher,
+        category=category,
+        year=year,
+        occurred_on=occurred_on,
+        hours=credited,
+        requested_hours=hours,
+        capped_hours=capped,
+        person_times=person_times,
+        source_key=source_key,
+        evidence_type=ContentType.objects.get_for_model(evidence) if evidence is not None else None,
+        evidence_id=str(evidence.pk) if evidence is not None else "",
+        evidence_label=evidence_label[:255],
+        evidence_file=evidence_file,
+        reason=reason,
+        reverses=reverses,
+        credited_by=credited_by,
+        credited_via=credited_via,
+        **snapshot,
+    )
+    TeacherYearTally.objects.filter(pk=tally_id).update(
+        hours=F("hours") + credited, person_times=F("person_times") + person_times
+    )
+    tally_add(credit)
+    log(
+        instance=credit,
+        action=action,
+        user=credited_by,
+        title=str(credit.teacher)[:255],
+        data={
+            "hours": str(credited),
+            "capped_hours": str(capped),
+            "person_times": person_times,
+            "category": category,
+            "source_key": source_key,
+            "reason": reason,
+        },
+    )
     return CreditResult(credit, True)
 
 
