@@ -22,6 +22,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -362,7 +363,7 @@ def _requested_year(value, today):
 
 class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "lms/dashboard/index.html"
-    page_title = _("Dashboard")
+    page_title = pgettext_lazy("training figures", "Dashboard")
     header_icon = "view"
 
     def dispatch(self, request, *args, **kwargs):
@@ -462,7 +463,7 @@ def admin_urls():
 
 def menu_item():
     return DashboardMenuItem(
-        _("Dashboard"), reverse_lazy("lms_dashboard"), name="training-dashboard", icon_name="view", order=150
+        pgettext_lazy("training figures", "Dashboard"), reverse_lazy("lms_dashboard"), name="training-dashboard", icon_name="view", order=150
     )
 
 
