@@ -19,7 +19,6 @@ from django.urls import get_resolver, path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import number_format
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -135,51 +134,6 @@ def figure_row(figure, *, url_for, **geometry):
     )
 
 
-# The markup repeated for every figure is built here rather than in a
-# template loop: it is the page's hot loop (a bar, its links and a table row
-# per figure), and format_html costs a fraction of the template engine's
-# per-variable work. Numbers go in unlocalised, as SVG needs them.
-BAR_MARKUP = (
-    '<g transform="translate(0 {y})"><title>{title}</title>'
-    '<text class="lms-chart__label" x="{label_x}" y="{text_y}" text-anchor="end">{label}</text>'
-    # The table beside the chart carries the same links for keyboards and
-    # screen readers, so the bar's link is for the mouse only.
-    '<a href="{url}" tabindex="-1" aria-hidden="true">'
-    '<rect class="lms-chart__hit" x="{x}" y="0" width="{hit_width}" height="{row_height}"></rect>'
-    '<rect class="lms-chart__bar" x="{x}" y="{bar_y}" width="{width}" height="{thickness}" rx="2"></rect>'
-    '<text class="lms-chart__value" x="{value_x}" y="{text_y}">{value}</text></a></g>'
-)
-POINT_MARKUP = (
-    '<a href="{url}" tabindex="-1" aria-hidden="true">'
-    '<circle class="lms-chart__hit" cx="{x}" cy="{y}" r="12"></circle>'
-    '<circle class="lms-chart__point" cx="{x}" cy="{y}" r="4"></circle>'
-    '<text class="lms-chart__point-label" x="{x}" y="{y}" dy="-0.7em" text-anchor="middle">{value}</text></a>'
-)
-TABLE_ROW_MARKUP = (
-    '<tr><th scope="row">{label}</th>'
-    '<td class="lms-num"><a href="{url}">{person_times}</a></td>'
-    '<td class="lms-num"><a href="{url}">{hours}</a></td>'
-    '<td class="lms-num"><a href="{url}">{entries}</a></td></tr>'
-)
-
-
-def table_rows_markup(rows):
-    return format_html_join(
-        "\n",
-        TABLE_ROW_MARKUP,
-        (
-            {
-                "label": row.figure.label,
-                "url": row.url,
-                "person_times": row.person_times_text,
-                "hours": row.hours_text,
-                "entries": row.entries_text,
-            }
-            for row in rows
-        ),
-    )
-
-
 def chart_description(rows):
     """Every figure of a chart in words, for its SVG ``<desc>``."""
     return "; ".join(f"{row.figure.label}: {row.value_text}" for row in rows)
@@ -205,37 +159,17 @@ def bar_chart(figures, *, url_for):
             width=width,
             value_x=round(label_width + width + 6, 1),
         )
-    text_y = round(BAR_ROW / 2 + FONT_SIZE * 0.35, 1)
-    bars = format_html_join(
-        "\n",
-        BAR_MARKUP,
-        (
-            {
-                "y": row.y,
-                "title": f"{row.figure.label}: {row.value_text}",
-                "label_x": label_width - 8,
-                "text_y": text_y,
-                "label": row.label,
-                "url": row.url,
-                "x": row.x,
-                "hit_width": CHART_WIDTH - row.x,
-                "row_height": BAR_ROW,
-                "bar_y": (BAR_ROW - BAR_THICKNESS) / 2,
-                "width": row.width,
-                "thickness": BAR_THICKNESS,
-                "value_x": row.value_x,
-                "value": row.value_text,
-            }
-            for row in rows
-        ),
-    )
     return {
         "rows": rows,
-        "bars": bars,
-        "table_rows": table_rows_markup(rows),
         "description": chart_description(rows),
         "width": CHART_WIDTH,
         "height": max(len(rows), 1) * BAR_ROW,
+        "label_width": label_width,
+        "label_x": label_width - 8,
+        "bar_offset": (BAR_ROW - BAR_THICKNESS) / 2,
+        "bar_thickness": BAR_THICKNESS,
+        "row_height": BAR_ROW,
+        "text_offset": BAR_ROW / 2 + FONT_SIZE * 0.35,
     }
 
 
@@ -273,15 +207,8 @@ def line_chart(figures, *, url_for, last_index=None):
         {"x": round(margin["left"] + (index + 0.5) * step, 1), "label": figure.label}
         for index, figure in enumerate(figures)
     ]
-    markers = format_html_join(
-        "\n",
-        POINT_MARKUP,
-        ({"url": p.url, "x": p.x, "y": p.y, "value": p.person_times_text} for p in points),
-    )
     return {
         "points": points,
-        "markers": markers,
-        "table_rows": table_rows_markup(points),
         "description": chart_description(points),
         "polyline": " ".join(f"{p.x},{p.y}" for p in points),
         "ticks": ticks,
@@ -463,7 +390,11 @@ def admin_urls():
 
 def menu_item():
     return DashboardMenuItem(
-        pgettext_lazy("training figures", "Dashboard"), reverse_lazy("lms_dashboard"), name="training-dashboard", icon_name="view", order=150
+        pgettext_lazy("training figures", "Dashboard"),
+        reverse_lazy("lms_dashboard"),
+        name="training-dashboard",
+        icon_name="view",
+        order=150,
     )
 
 
@@ -544,6 +475,7 @@ class LedgerEntryViewSet(ScopedModelViewSet):
         "get_locality_display": _("urban or rural"),
     }
     export_filename = "ledger-entries"
+    list_per_page = 50
     filterset_class = LedgerEntryFilterSet
     inspect_view_fields = [
         "teacher",
