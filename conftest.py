@@ -184,6 +184,32 @@ def chromium_browser():
             browser.close()
 
 
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# The WCAG 2.1 A and AA rules; axe's "best-practice" rules are advice, not the standard.
+AXE_RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def axe_violations():
+    """Run axe-core inside a Playwright page; returns its WCAG 2.1 AA
+    violations as "rule: target …" strings, empty when the page passes."""
+    if not AXE_SCRIPT.exists():
+        service_missing(f"axe-core is not installed at {AXE_SCRIPT} (make test runs npm ci)")
+
+    def check(page):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        result = page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_RULE_TAGS
+        )
+        return [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+            + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+            for violation in result["violations"]
+        ]
+
+    return check
+
+
 @pytest.fixture
 def artifacts_dir():
     path = ROOT / "test-artifacts"

@@ -369,6 +369,36 @@ def dashboard_get(*, user, year: int, district: str | None = None, today: dateti
     )
 
 
+def city_target_progress_list(*, today: datetime.date | None = None) -> list[TargetProgress]:
+    """The city-wide targets counted from the ledger (person-times, hours)
+    and the cohort targets, for the public home page: two queries, with no
+    user and no scope, since these figures are published."""
+    today = today or timezone.localdate()
+    targets = list(
+        Target.objects.filter(
+            district=None,
+            metric__in=[TargetMetric.PERSON_TIMES, TargetMetric.HOURS, TargetMetric.COHORT_MEMBERS],
+        )
+    )
+    if not targets:
+        return []
+    totals_by_year, months_by_year = {}, defaultdict(dict)
+    for row in _tally_rows(
+        CreditTally.objects.filter(district_key=CITY, dimension__in=[TallyDimension.TOTAL, TallyDimension.MONTH])
+    ):
+        if row.dimension == TallyDimension.TOTAL:
+            totals_by_year[row.year] = row
+        else:
+            months_by_year[row.year][int(row.key)] = row
+    return [
+        _target_progress(
+            target, today=today, selected=None, totals_by_year=totals_by_year, months_by_year=months_by_year,
+            schools=[],
+        )
+        for target in targets
+    ]
+
+
 class TallyRow(NamedTuple):
     year: int
     district_key: int

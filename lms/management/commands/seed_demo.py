@@ -18,6 +18,7 @@ from lms.seeding import (
     DemoAcademyError,
     demo_academy_seed,
 )
+from themes.seeding import home_page_demo_seed
 
 
 def teacher_count(value):
@@ -60,6 +61,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except DemoAcademyError as error:
             raise CommandError(str(error)) from error
+        # After the apps' content, so the home page can feature it.
+        home_page_demo_seed()
         self.print_summary(summary)
 
     def print_summary(self, summary):

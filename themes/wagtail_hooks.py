@@ -1,0 +1,14 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from .navigation import NAV_HOOK, NavItem, has_teacher_profile
+
+
+@hooks.register(NAV_HOOK)
+def home_nav_item():
+    return NavItem(_("Home"), "/", order=0, prefix_match=False)
+
+
+@hooks.register(NAV_HOOK)
+def my_hours_nav_item():
+    return NavItem(_("My hours"), "themes:my_hours", order=300, visible=has_teacher_profile)
