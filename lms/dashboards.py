@@ -251,14 +251,7 @@ def dashboard_get(*, user, year: int, district: str | None = None, today: dateti
 
     # Query: every year's total and monthly rows of the scope, for the year
     # selector and for targets that span years.
-    totals_by_year, months_by_year = {}, defaultdict(dict)
-    for row in _tally_rows(
-        CreditTally.objects.filter(district_key=scope_key, dimension__in=[TallyDimension.TOTAL, TallyDimension.MONTH])
-    ):
-        if row.dimension == TallyDimension.TOTAL:
-            totals_by_year[row.year] = row
-        else:
-            months_by_year[row.year][int(row.key)] = row
+    totals_by_year, months_by_year = _totals_and_months(scope_key)
     years = sorted({y for y, row in totals_by_year.items() if row.entries} | {today.year}, reverse=True)
 
     # Query: the chosen year's breakdowns; for the city, every district's
@@ -382,14 +375,7 @@ def city_target_progress_list(*, today: datetime.date | None = None) -> list[Tar
     )
     if not targets:
         return []
-    totals_by_year, months_by_year = {}, defaultdict(dict)
-    for row in _tally_rows(
-        CreditTally.objects.filter(district_key=CITY, dimension__in=[TallyDimension.TOTAL, TallyDimension.MONTH])
-    ):
-        if row.dimension == TallyDimension.TOTAL:
-            totals_by_year[row.year] = row
-        else:
-            months_by_year[row.year][int(row.key)] = row
+    totals_by_year, months_by_year = _totals_and_months(CITY)
     return [
         _target_progress(
             target, today=today, selected=None, totals_by_year=totals_by_year, months_by_year=months_by_year,
@@ -397,6 +383,23 @@ def city_target_progress_list(*, today: datetime.date | None = None) -> list[Tar
         )
         for target in targets
     ]
+
+
+def _totals_and_months(district_key):
+    """One query: a scope's yearly totals and monthly rows of every year,
+    keyed by year (and month), for the year selector and for targets that
+    span years."""
+    totals_by_year, months_by_year = {}, defaultdict(dict)
+    for row in _tally_rows(
+        CreditTally.objects.filter(
+            district_key=district_key, dimension__in=[TallyDimension.TOTAL, TallyDimension.MONTH]
+        )
+    ):
+        if row.dimension == TallyDimension.TOTAL:
+            totals_by_year[row.year] = row
+        else:
+            months_by_year[row.year][int(row.key)] = row
+    return totals_by_year, months_by_year
 
 
 class TallyRow(NamedTuple):
