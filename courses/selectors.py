@@ -185,8 +185,13 @@ def catalogue_courses(catalogue, *, subject="", stage="", mode="", category="", 
         taken = Count("enrolments", filter=Q(enrolments__status__in=ACTIVE_STATUSES))
         courses = courses.annotate(taken=taken).filter(Q(capacity__isnull=True) | Q(capacity__gt=F("taken")))
     if query:
-        matches = CoursePage.objects.live().child_of(catalogue).search(query)
-        courses = courses.filter(pk__in=[page.pk for page in matches])
+        # Wagtail's search backend ranks whole words; Chinese has no spaces
+        # between words, so a phrase inside a title ("奥赛" in "高中物理奥赛
+        # 辅导") is matched by substring as well.
+        matches = [page.pk for page in CoursePage.objects.live().child_of(catalogue).search(query)[:200]]
+        courses = courses.filter(
+            Q(pk__in=matches) | Q(title__icontains=query) | Q(summary__icontains=query)
+        )
     return courses.order_by("-first_published_at", "-pk")
 
 

@@ -253,9 +253,19 @@ def quiz_submit(*, enrolment: Enrolment, lesson, quiz_id: str, answers: dict, vi
         )
         progress = _progress_for(enrolment, lesson)
         _count_visit(enrolment, progress, lesson, visit_token, now)
+        if grade.passed and progress.completed_at is None and _all_quizzes_passed(enrolment, lesson):
+            # Passing a lesson's (last) quiz is doing the lesson.
+            progress.completed_at = now
         progress.save()
         enrolment.save(update_fields=["seconds_on_lessons"])
         return QuizResult(attempt, enrolment_completion_check(enrolment=enrolment, now=now, locked=True))
+
+
+def _all_quizzes_passed(enrolment, lesson):
+    passed = set(
+        QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, passed=True).values_list("quiz_id", flat=True)
+    )
+    return all(block.id in passed for block in lesson.quizzes())
 
 
 def attendance_record(*, session: OfflineSession, enrolment_ids, recorded_by, via=AttendanceVia.TRAINER,

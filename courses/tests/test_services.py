@@ -214,6 +214,7 @@ def test_passing_the_quiz_and_the_lesson_completes(course, teacher):
     enrolment = services.enrolment_create(course=course, teacher=teacher)
     failed = services.quiz_submit(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=WRONG_ANSWERS)
     assert (failed.attempt.score, failed.attempt.passed, failed.attempt.number) == (0, False, 1)
+    assert not LessonProgress.objects.get(enrolment=enrolment).completed_at
     services.lesson_complete(enrolment=enrolment, lesson=lesson)
     assert not TrainingCredit.objects.exists(), "the quiz is not passed yet"
     passed = services.quiz_submit(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=RIGHT_ANSWERS)
@@ -223,6 +224,15 @@ def test_passing_the_quiz_and_the_lesson_completes(course, teacher):
     refused(services.QUIZ_ALREADY_PASSED, lambda: services.quiz_submit(
         enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=RIGHT_ANSWERS))
     assert QuizAttempt.objects.count() == 2 and TrainingCredit.objects.count() == 1
+
+
+def test_passing_a_lessons_quiz_marks_the_lesson_done(course, teacher):
+    lesson, quiz_id = lesson_with_quiz(course)
+    LessonPageFactory(parent=course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    services.quiz_submit(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=RIGHT_ANSWERS)
+    assert LessonProgress.objects.get(enrolment=enrolment, lesson=lesson).completed_at
+    assert not TrainingCredit.objects.exists(), "the other lesson is not done"
 
 
 def test_partly_right_scores_by_question(course, teacher):
