@@ -40,6 +40,12 @@ class CoursePagePermissionTester(PagePermissionTester):
     def can_add_subpage(self):
         from .models import CoursePage
 
-        if super().can_add_subpage():
-            return True
-        return isinstance(self.page.specific_deferred, CoursePage) and self._manages_course()
+        if not isinstance(self.page.specific_deferred, CoursePage):
+            return super().can_add_subpage()
+        # "add" on the catalogue reaches every course below it; lessons go
+        # only into courses the trainer owns or was given.
+        if not self.user.is_active:
+            return False
+        if self.user.is_superuser or "change" in self.permissions:
+            return super().can_add_subpage()
+        return self._manages_course() and bool(self.page.specific_class.creatable_subpage_models())

@@ -10,7 +10,6 @@ See docs/decisions/0011-course-completion-idempotency.md.
 """
 
 import secrets
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -19,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import assign_perm, remove_perm
 
 from lms.constants import POSITION_FIELDS, CreditCategory
 from lms.ledger import credit_record
@@ -29,6 +29,7 @@ from .constants import (
     CHECKIN_CODE_LENGTH,
     CHECKIN_CODE_SECONDS,
     COMPLETION_SOURCE_KEY,
+    COURSE_MANAGE_PERMISSION,
     MAX_SECONDS_PER_VISIT,
     AttendanceVia,
     CourseMode,
@@ -161,6 +162,21 @@ def enrolment_withdraw(*, enrolment: Enrolment, now=None) -> Enrolment:
     enrolment.withdrawn_at = _now(now)
     enrolment.save(update_fields=["status", "withdrawn_at"])
     return enrolment
+
+
+# Trainers ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def course_manager_grant(*, course: CoursePage, user) -> None:
+    """Give ``user`` (a trainer) the course: they may edit it and its
+    lessons, run its sessions and see its reports, as its owner does."""
+    assign_perm(COURSE_MANAGE_PERMISSION, user, course)
+
+
+@transaction.atomic
+def course_manager_revoke(*, course: CoursePage, user) -> None:
+    remove_perm(COURSE_MANAGE_PERMISSION, user, course)
 
 
 # Time on lesson pages -------------------------------------------------------
