@@ -52,9 +52,9 @@ def _quiz_ids(body):
 class CompletionStatus:
     lessons_done: int
     lessons_required: int
-    quizzes_passed: int
-    quizzes_total: int
-    sessions_attended: int
+    quizzes_passed: int | None
+    quizzes_total: int | None
+    sessions_attended: int | None
     sessions_required: int
     minutes: int
     min_minutes: int
@@ -65,46 +65,68 @@ class CompletionStatus:
     def complete(self):
         return (
             (not self.requires_lessons or self.lessons_done >= self.lessons_required)
-            and (not self.requires_quizzes or self.quizzes_passed >= self.quizzes_total)
-            and self.sessions_attended >= self.sessions_required
+            and (not self.requires_quizzes or (self.quizzes_total is not None
+                                               and self.quizzes_passed >= self.quizzes_total))
+            and (self.sessions_required == 0 or (self.sessions_attended or 0) >= self.sessions_required)
             and self.minutes >= self.min_minutes
         )
 
 
-def completion_status(enrolment) -> CompletionStatus:
-    """Where ``enrolment`` stands against its course's completion rule."""
+def completion_status(enrolment, *, stop_early=False) -> CompletionStatus:
+    """Where ``enrolment`` stands against its course's completion rule.
+    With ``stop_early``, conditions after the first unmet one are not
+    counted (``None``): completion checks run on every learning action,
+    and most of them are not the last one."""
     course = enrolment.course
     lessons = lessons_of(course)
-    required = lessons.filter(is_required=True)
-    done = LessonProgress.objects.filter(
-        enrolment=enrolment, completed_at__isnull=False, lesson__in=required.values("pk")
-    ).count()
-    quizzes = set()
-    if course.requires_quizzes:
-        for lesson_pk, body in lessons.values_list("pk", "body"):
-            quizzes.update((lesson_pk, quiz_id) for quiz_id in _quiz_ids(body))
-    passed = set(
-        QuizAttempt.objects.filter(enrolment=enrolment, passed=True).values_list("lesson_id", "quiz_id")
-    ) & quizzes
-    attended = Attendance.objects.filter(enrolment=enrolment).count()
-    return CompletionStatus(
-        lessons_done=done,
-        lessons_required=required.count(),
-        quizzes_passed=len(passed),
-        quizzes_total=len(quizzes),
-        sessions_attended=attended,
-        sessions_required=course.required_sessions,
-        minutes=enrolment.seconds_on_lessons // 60,
-        min_minutes=course.min_minutes,
-        requires_lessons=course.requires_lessons,
-        requires_quizzes=course.requires_quizzes,
+    done = LessonProgress.objects.filter(enrolment=enrolment, lesson=OuterRef("pk"), completed_at__isnull=False)
+    counts = lessons.filter(is_required=True).aggregate(
+        required=Count("pk"), done=Count("pk", filter=Q(Exists(done)))
+    )
+    status = dict(
+        lessons_done=counts["done"], lessons_required=counts["required"], quizzes_passed=None, quizzes_total=None,
+        sessions_attended=None, sessions_required=course.required_sessions,
+        minutes=enrolment.seconds_on_lessons // 60, min_minutes=course.min_minutes,
+        requires_lessons=course.requires_lessons, requires_quizzes=course.requires_quizzes,
     )
 
+    def unmet():
+        return stop_early and not CompletionStatus(**{**status, "requires_quizzes": False}).complete
 
-def permissions_prime(user):
-    """Load ``user``'s model permissions in one query instead of two, for
-    pages whose query count is pinned (the header asks ``perms``)."""
+    if course.requires_lessons and counts["done"] < counts["required"] and stop_early:
+        return CompletionStatus(**status)
+    if course.required_sessions:
+        status["sessions_attended"] = Attendance.objects.filter(enrolment=enrolment).count()
+    if unmet():
+        return CompletionStatus(**status)
+    if course.requires_quizzes:
+        quizzes = set()
+        for lesson_pk, body in lessons.values_list("pk", "body"):
+            quizzes.update((lesson_pk, quiz_id) for quiz_id in _quiz_ids(body))
+        passed = set(
+            QuizAttempt.objects.filter(enrolment=enrolment, passed=True).values_list("lesson_id", "quiz_id")
+        ) & quizzes if quizzes else set()
+        status.update(quizzes_passed=len(passed), quizzes_total=len(quizzes))
+    return CompletionStatus(**status)
+
+
+# How long the header's permission set is kept in the session.
+PERMISSIONS_IN_SESSION_SECONDS = 300
+PERMISSIONS_SESSION_KEY = "_courses_perms"
+
+
+def permissions_prime(request):
+    """Give ``request.user`` its model permissions without querying on the
+    lesson page, whose query count is pinned: the header asks ``perms`` only
+    to show the Admin link. They are kept in the session (read anyway) for a
+    few minutes; anything that matters re-checks through the database."""
+    user = request.user
     if not user.is_authenticated or hasattr(user, "_perm_cache"):
+        return
+    now = int(timezone.now().timestamp())
+    kept = request.session.get(PERMISSIONS_SESSION_KEY)
+    if kept and kept[0] == user.pk and now - kept[1] < PERMISSIONS_IN_SESSION_SECONDS:
+        user._perm_cache = set(kept[2])
         return
     if not user.is_active:
         user._perm_cache = set()
@@ -115,6 +137,17 @@ def permissions_prime(user):
         .distinct()
     )
     user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
+    request.session[PERMISSIONS_SESSION_KEY] = [user.pk, now, sorted(user._perm_cache)]
+
+
+LESSON_FIELDS = ("title", "slug", "path", "depth", "url_path", "live", "body", "is_required", "estimated_minutes",
+                 "content_type_id", "locale_id")
+ENROLMENT_FIELDS = (
+    "status", "completed_at", "seconds_on_lessons", "course_id", "teacher_id",
+    "course__title", "course__slug", "course__path", "course__depth", "course__url_path", "course__live",
+    "course__content_type_id", "course__locale_id", "course__credit_hours",
+    "teacher__real_name", "teacher__user_id", "teacher__school_id",
+)
 
 
 @dataclass
@@ -131,12 +164,15 @@ def lesson_page_state(*, lesson_id, user):
     enrolment (with teacher and course), the course's lessons with the
     teacher's done flags, and the teacher's attempts at this lesson's
     quizzes. ``None`` when there is no such live lesson."""
-    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    # Only what the page shows: the hot path pays for compiling and loading
+    # every selected column, and a page row has dozens.
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).only(*LESSON_FIELDS).first()
     if lesson is None:
         return None
     enrolment = (
         Enrolment.objects.filter(course__path=lesson.course_path, teacher__user=user, status__in=ACTIVE_STATUSES)
         .select_related("teacher", "course")
+        .only(*ENROLMENT_FIELDS)
         .first()
     )
     if enrolment is None:

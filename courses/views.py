@@ -150,13 +150,20 @@ def _quiz_states(lesson, attempts, *, just_submitted=None):
     return states
 
 
+def lesson_url_pattern():
+    """The lesson URL with a ``{pk}`` slot: one reverse() for a page that
+    links to every lesson of a course, instead of one per lesson."""
+    return reverse("courses:lesson", args=[987654321]).replace("987654321", "{pk}")
+
+
 def _lesson_response(request, lesson, *, enrolment, lessons, attempts, preview=False):
     states = _quiz_states(lesson, attempts)
     blocks = [(block, states.get(block.id)) for block in lesson.body]
     position = next((index for index, item in enumerate(lessons) if item["pk"] == lesson.pk), 0)
     done = sum(1 for item in lessons if item["done"])
+    url = lesson_url_pattern()
     for item in lessons:
-        item["url"] = reverse("courses:lesson", args=[item["pk"]])
+        item["url"] = url.format(pk=item["pk"])
     context = {
         "page": lesson,
         "self": lesson,
@@ -177,7 +184,7 @@ def _lesson_response(request, lesson, *, enrolment, lessons, attempts, preview=F
 
 @login_required
 def lesson(request, pk):
-    permissions_prime(request.user)
+    permissions_prime(request)
     state = lesson_page_state(lesson_id=pk, user=request.user)
     if state is None:
         raise Http404
