@@ -16,7 +16,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -156,6 +159,25 @@ def lesson_url_pattern():
     return reverse("courses:lesson", args=[987654321]).replace("987654321", "{pk}")
 
 
+def _lesson_nav(lessons, *, current):
+    """The course's lessons as list items, built here rather than in a
+    template loop: a course may have hundreds of lessons and this list is
+    on every lesson page."""
+    done_tag = format_html(' <span class="tag tag-done">{}</span>', _("done"))
+    optional_tag = format_html(' <span class="help">{}</span>', pgettext("lesson", "optional"))
+    return format_html_join(
+        "\n", '<li{}><a href="{}">{}</a>{}{}</li>',
+        (
+            (
+                mark_safe(' aria-current="page" class="current"') if item["pk"] == current else "",
+                item["url"], item["title"], done_tag if item["done"] else "",
+                "" if item["is_required"] else optional_tag,
+            )
+            for item in lessons
+        ),
+    )
+
+
 def _lesson_response(request, lesson, *, enrolment, lessons, attempts, preview=False):
     states = _quiz_states(lesson, attempts)
     blocks = [(block, states.get(block.id)) for block in lesson.body]
@@ -165,6 +187,7 @@ def _lesson_response(request, lesson, *, enrolment, lessons, attempts, preview=F
     for item in lessons:
         item["url"] = url.format(pk=item["pk"])
     context = {
+        "lesson_nav": _lesson_nav(lessons, current=lesson.pk),
         "page": lesson,
         "self": lesson,
         "course": enrolment.course if enrolment else None,
