@@ -100,12 +100,15 @@ def prepare(*, lessons, completers):
     for number in range(1, completers + 1):
         profile = teacher(number)
         services.enrolment_create(course=quick, teacher=profile)
+        services.enrolment_create(course=course, teacher=profile)
         clients.append((session_for(profile.user), _get_new_csrf_string()))
+    first = course.get_children().first()
     return {
         "bare": bare.url,
         "lesson": f"/learn/{last.pk}/",
         "reader_session": session_for(reader.user),
         "done_url": f"/learn/{quick_lesson.pk}/done/",
+        "progress_url": f"/learn/{first.pk}/done/",
         "completers": clients,
     }
 
@@ -251,6 +254,8 @@ def main():
         print(f"bare Wagtail page: {bare_rate:.0f} req/s (median of {args.rounds})")
         print(f"lesson page ({args.lessons} lessons): {lesson_rate:.0f} req/s")
         print(f"ratio {ratio:.2f} (budget ≥ {LESSON_BUDGET_RATIO:.2f}): {'OK' if ratio >= LESSON_BUDGET_RATIO else 'OVER'}")
+        progress = completions(data["progress_url"], data["completers"], clients=args.clients)
+        print(f"lesson-done POSTs that do not complete the course: {progress:.0f}/s over {args.completions}")
         rate = completions(data["done_url"], data["completers"], clients=args.clients)
         print(f"completion POSTs: {rate:.0f}/s over {args.completions} (budget ≥ {COMPLETION_BUDGET}/s): "
               f"{'OK' if rate >= COMPLETION_BUDGET else 'UNDER'}")
