@@ -207,8 +207,15 @@ def _count_visit(enrolment, progress, lesson, visit_token, now):
 
 
 def _progress_for(enrolment, lesson, **defaults):
-    progress, created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson, defaults=defaults)
-    progress.created = created
+    """The enrolment's progress row for ``lesson``, created if missing. The
+    caller holds the enrolment's lock, so no one else can be creating it:
+    no savepoint is needed around the insert."""
+    progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
+    if progress is None:
+        progress = LessonProgress.objects.create(enrolment=enrolment, lesson=lesson, **defaults)
+        progress.created = True
+    else:
+        progress.created = False
     return progress
 
 

@@ -228,8 +228,11 @@ def lesson_preview(request, lesson):
     return _lesson_response(request, lesson, enrolment=None, lessons=lessons, attempts=[], preview=True)
 
 
-def _lesson_and_enrolment(request, pk):
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=pk)
+def _lesson_and_enrolment(request, pk, *, with_body=False):
+    lessons = LessonPage.objects.live()
+    if not with_body:
+        lessons = lessons.only("title", "path", "depth", "live")
+    lesson = get_object_or_404(lessons, pk=pk)
     enrolment = (
         services.Enrolment.objects.filter(course__path=lesson.course_path, teacher__user=request.user)
         .select_related("course", "teacher").first()
@@ -256,7 +259,7 @@ def lesson_done(request, pk):
 @login_required
 @require_POST
 def quiz_submit(request, pk):
-    lesson, enrolment = _lesson_and_enrolment(request, pk)
+    lesson, enrolment = _lesson_and_enrolment(request, pk, with_body=True)
     answers = {key: request.POST.getlist(key) for key in request.POST if ANSWER_FIELD.match(key)}
     quiz_id = request.POST.get("quiz", "")
     try:
