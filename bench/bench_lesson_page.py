@@ -7,7 +7,7 @@ with a quiz) reaches at least 60% of the requests/s of a bare Wagtail page
 gunicorn; completion POSTs ("mark this lesson as done", each completing a
 course and crediting the ledger) sustain at least 100/s.
 
-    .venv/bin/python bench/bench_lesson_page.py [--database-url postgres://postgres:postgres@127.0.0.1:5432/lms_courses_bench]
+    .venv/bin/python bench/bench_lesson_page.py [--database-url postgres://postgres:postgres@127.0.0.1:5432/lms_courses]
 
 The database is dropped and recreated. The load generator is this script:
 keep-alive HTTP/1.1 connections, one per client thread; the two pages are
@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgres://postgres:postgres@127.0.0.1:5432/lms_courses_bench"
+DEFAULT_DATABASE_URL = "postgres://postgres:postgres@127.0.0.1:5432/lms_courses"
 PORT = 8411
 LESSON_BUDGET_RATIO = 0.60
 COMPLETION_BUDGET = 100
