@@ -57,6 +57,7 @@ CHECKIN_CODE_UNKNOWN = _("This check-in code is not valid. Check the code shown 
 CHECKIN_CODE_EXPIRED = _("This check-in code has expired. Ask the trainer for the current code.")
 CHECKIN_OUTSIDE_SESSION = _("Check-in is only open while the session is running.")
 ALREADY_CHECKED_IN = _("You are already checked in to this session.")
+SESSION_FULL = _("This session is full; ask the trainer.")
 SESSION_OVER = _("This session has ended; no more check-in codes can be shown.")
 COMPLETION_NOT_CREDITED = _(
     "You have met the course's completion rule, but the hours could not be credited yet: %(reason)s"
@@ -352,6 +353,9 @@ def checkin(*, teacher, code: str, now=None) -> Attendance:
         )
         if not created:
             raise ValidationError(ALREADY_CHECKED_IN, code="again")
+        if session.capacity is not None and Attendance.objects.filter(session=session).count() > session.capacity:
+            # Rolls back the attendance just written.
+            raise ValidationError(SESSION_FULL, code="full")
         enrolment_completion_check(enrolment=enrolment, now=now, locked=True)
     return attendance
 

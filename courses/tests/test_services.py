@@ -331,6 +331,18 @@ def test_checkin_refusals(offline, teacher):
     assert not Attendance.objects.exists()
 
 
+def test_checking_in_to_a_full_session_is_refused(offline):
+    offline.capacity = 1
+    offline.save()
+    first, second = TeacherFactory(), TeacherFactory()
+    for teacher in (first, second):
+        services.enrolment_create(course=offline.course, teacher=teacher)
+    code = services.checkin_code_create(session=offline, created_by=None)
+    services.checkin(teacher=first, code=code.code)
+    refused(services.SESSION_FULL, lambda: services.checkin(teacher=second, code=code.code))
+    assert Attendance.objects.count() == 1
+
+
 def test_a_code_never_outlives_its_session(offline):
     soon_over = OfflineSessionFactory(course=offline.course, ends_at=timezone.now() + datetime.timedelta(minutes=1))
     code = services.checkin_code_create(session=soon_over, created_by=None)
