@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+from guardian.shortcuts import get_users_with_perms
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -30,7 +31,13 @@ from lms.views import ScopedModelViewSet
 
 from . import services
 from .models import CheckinCode, OfflineSession
-from .selectors import course_attendance, course_list_for_user, course_report, session_list_for_user
+from .selectors import (
+    ALL_COURSES_PERMISSION,
+    course_attendance,
+    course_list_for_user,
+    course_report,
+    session_list_for_user,
+)
 
 ATTENDANCE_SAVED = _("%(count)s teachers newly marked present.")
 NOBODY_SELECTED = _("Select the teachers who are present.")
@@ -127,9 +134,48 @@ class CourseReportView(CourseAdminView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            course=self.course, enrolments=course_report(self.course), sessions=self.course.sessions.all(), **kwargs
-        )
+        context = {"course": self.course, "enrolments": course_report(self.course),
+                   "sessions": self.course.sessions.all()}
+        if self.request.user.has_perm(ALL_COURSES_PERMISSION):
+            managers = get_users_with_perms(self.course, only_with_perms_in=["manage_course"], with_group_users=False)
+            context.update(managers=managers.order_by("username"), trainers=_trainers().exclude(pk=self.course.owner_id))
+        return super().get_context_data(**context, **kwargs)
+
+
+MANAGER_GRANTED = _("%(user)s can now edit this course and see its reports.")
+MANAGER_REVOKED = _("%(user)s can no longer manage this course.")
+NOT_A_TRAINER = _("Choose a trainer.")
+
+
+def _trainers():
+    from django.contrib.auth import get_user_model
+
+    from lms.constants import Role
+
+    return get_user_model().objects.filter(groups__name=Role.TRAINER.value, is_active=True).order_by("username")
+
+
+class CourseManagersView(CourseAdminView):
+    """Academy admins give a course to other trainers (the guardian object
+    permission ``courses.manage_course``) or take it back."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(ALL_COURSES_PERMISSION):
+            raise Http404
+        self.course = _course_or_404(request.user, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        user = _trainers().filter(pk=request.POST.get("user") or 0).first()
+        if user is None:
+            messages.error(request, NOT_A_TRAINER)
+        elif request.POST.get("action") == "revoke":
+            services.course_manager_revoke(course=self.course, user=user)
+            messages.success(request, MANAGER_REVOKED % {"user": user.get_full_name() or user.username})
+        else:
+            services.course_manager_grant(course=self.course, user=user)
+            messages.success(request, MANAGER_GRANTED % {"user": user.get_full_name() or user.username})
+        return redirect("course_reports:report", self.course.pk)
 
 
 class AttendanceView(CourseAdminView):
@@ -214,6 +260,7 @@ class CheckinCodeView(CourseAdminView):
 urlpatterns = [
     path("", ReportIndexView.as_view(), name="index"),
     path("<int:pk>/", CourseReportView.as_view(), name="report"),
+    path("<int:pk>/managers/", CourseManagersView.as_view(), name="managers"),
     path("sessions/<int:pk>/attendance/", AttendanceView.as_view(), name="attendance"),
     path("sessions/<int:pk>/checkin/", CheckinCodeView.as_view(), name="checkin"),
 ]

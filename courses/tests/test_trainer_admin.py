@@ -8,7 +8,7 @@ from wagtail.models import GroupApprovalTask
 
 from courses import services
 from courses.constants import EnrolmentStatus
-from courses.models import Attendance, CheckinCode, Enrolment
+from courses.models import Attendance, CheckinCode, CoursePage, Enrolment
 from courses.selectors import course_list_for_user
 from courses.tests.factories import (
     CoursePageFactory,
@@ -200,3 +200,23 @@ def test_a_trainer_schedules_sessions_only_for_their_courses(client, trainer, ot
         "place": "某处", "hours": "3",
     })
     assert response.status_code == 200 and not theirs.sessions.exists()
+
+
+def test_an_academy_admin_gives_a_course_to_another_trainer_and_takes_it_back(client, trainer, other_trainer, course):
+    admin = user_with_role(Role.ACADEMY_ADMIN, username="academy-admin")
+    login(client, admin)
+    response = client.post(f"/admin/course-reports/{course.pk}/managers/", {"user": other_trainer.pk})
+    assert response.status_code == 302
+    assert course.permissions_for_user(other_trainer).can_edit()
+    assert "zhoujie" in client.get(f"/admin/course-reports/{course.pk}/").content.decode()
+    client.post(f"/admin/course-reports/{course.pk}/managers/", {"user": other_trainer.pk, "action": "revoke"})
+    assert not CoursePage.objects.get(pk=course.pk).permissions_for_user(other_trainer).can_edit()
+    response = client.post(f"/admin/course-reports/{course.pk}/managers/", {"user": admin.pk})
+    assert "Choose a trainer." in client.get(response["Location"]).content.decode()
+
+
+def test_a_trainer_cannot_give_away_courses(client, trainer, other_trainer, course):
+    login(client, trainer)
+    assert client.post(f"/admin/course-reports/{course.pk}/managers/", {"user": other_trainer.pk}).status_code == 404
+    assert not course_list_for_user(other_trainer).exists()
+    assert "Give this course to a trainer" not in client.get(f"/admin/course-reports/{course.pk}/").content.decode()
