@@ -170,10 +170,10 @@ def _bulk_lessons(course, count, quiz_id):
     return last
 
 
-# Session, user, the user's permissions (one query, primed for the header),
-# the lesson, the enrolment with teacher and course, the course's lessons
-# with done flags, this lesson's attempts, and the header's branding (site
-# and setting): 9, within the budget of 10.
+# Session, user, the lesson with its course and the teacher's enrolment (one
+# statement), the course's lessons with done flags, this lesson's attempts,
+# and the header's branding (site and setting): 7, within the budget of 10.
+# The header's permissions come from the session after the first visit.
 LESSON_PAGE_QUERIES = 10
 
 
