@@ -105,7 +105,11 @@ TEMPLATES = [
 def database_from_env(default_url):
     """Parse ``DATABASE_URL``; SQLite gets WAL, a busy timeout and IMMEDIATE
     transactions so the web server and the Celery worker can both write."""
-    config = dj_database_url.parse(os.environ.get("DATABASE_URL", default_url), conn_max_age=0)
+    # DB_CONN_MAX_AGE (seconds) keeps each worker's connection open between
+    # requests; 0, the default, opens one per request.
+    config = dj_database_url.parse(
+        os.environ.get("DATABASE_URL", default_url), conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -191,7 +195,8 @@ WAGTAIL_SITE_NAME = _("Jinan Science Teachers' Online Research Academy")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
+# mp4 and webm: lessons' uploaded videos live in the document library.
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "mp4", "odt", "pdf", "pptx", "txt", "webm", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 
 # People imports: the largest file an HR officer may upload.
