@@ -6,7 +6,7 @@ service; a refused action comes back as a message on the form, never a 500.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,9 +47,16 @@ ERROR_FIELDS = {
 }
 
 
-def _add_service_error(form, error: ValidationError):
+def _text_of(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _add_service_error(form, error):
+    """Attach a service's refusal to the form field it concerns."""
     field = ERROR_FIELDS.get(getattr(error, "code", None))
-    form.add_error(field if field in form.fields else None, error)
+    form.add_error(field if field in form.fields else None, _text_of(error))
 
 
 def _pairing_or_404(request, pk):
@@ -111,7 +118,7 @@ def apply(request, mentor_pk):
         try:
             pairing = services.pairing_propose(teacher=teacher, mentor=mentor, proposed_by=request.user,
                                                project=project, **form.cleaned_data)
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             _add_service_error(form, error)
         else:
             messages.success(request, _("Your application was sent to %(mentor)s.") % {"mentor": mentor.real_name})
@@ -153,9 +160,9 @@ def _post_action(request, pk, action, form_class=None, form_key=None, success=""
     if form is None or form.is_valid():
         try:
             action(pairing, form.cleaned_data if form else {})
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             if form is None:
-                messages.error(request, " ".join(error.messages))
+                messages.error(request, _text_of(error))
                 return redirect("mentors:pairing_detail", pairing.pk)
             _add_service_error(form, error)
         else:
@@ -229,7 +236,7 @@ def activity_log(request, pk):
                 pairing=pairing, user=request.user, occurred_on=data["occurred_on"], kind=data["kind"],
                 hours=data["hours"], description=data["description"], evidence_files=data["evidence"],
             )
-        except ValidationError as error:
+        except (ValidationError, PermissionDenied) as error:
             _add_service_error(form, error)
         else:
             messages.success(request, _("Your activity was sent to your mentor to confirm."))
@@ -263,8 +270,8 @@ def activity_confirm(request, pk):
     activity = _activity_for_review(request, pk)
     try:
         services.pairing_activity_confirm(activity=activity, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _text_of(error))
     else:
         messages.success(request, _("Confirmed; the hours are credited to the teacher."))
     return redirect("mentors:queue")
@@ -279,8 +286,8 @@ def activity_return(request, pk):
         services.pairing_activity_return(
             activity=activity, user=request.user, comment=form.data.get("comment", "")
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _text_of(error))
     else:
         messages.success(request, _("Returned to the teacher with your comment."))
     return redirect("mentors:queue")
