@@ -1220,6 +1220,8 @@ class DemoAcademySummary:
     sample_teacher_username: str
     credits: int = 0
     credit_years: tuple = ()
+    # mentors.seeding.ResearchAlongSummary
+    research_along: object = None
 
 
 def demo_academy_has_data():
@@ -1274,6 +1276,13 @@ def demo_academy_seed(
         )
         _roles_assign(plan=plan, user_ids=user_ids, districts=districts)
         _ledger_write(plan=plan, districts=districts, school_ids=school_ids)
+        # Research-along last: its confirmed activities are credited through
+        # the ledger service on top of the planned ledger.
+        from mentors.seeding import research_along_demo_seed
+
+        research_along = research_along_demo_seed(
+            teacher_usernames=[teacher.username for teacher in plan.teachers], today=today
+        )
 
     accounts_by_role = {}
     for account in plan.accounts:
@@ -1290,6 +1299,7 @@ def demo_academy_seed(
         sample_teacher_username=plan.teachers[-1].username,
         credits=len(plan.credits),
         credit_years=ledger_years(today),
+        research_along=research_along,
     )
 
 

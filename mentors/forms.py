@@ -69,5 +69,5 @@ class CompleteForm(forms.Form):
 class OutputForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of output"), choices=OutputKind.choices)
     title = forms.CharField(label=_("Title"), max_length=255)
-    link = forms.URLField(label=_("Link"), required=False)
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

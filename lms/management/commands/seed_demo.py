@@ -73,6 +73,14 @@ class Command(BaseCommand):
             "  " + _("%(teachers)d teachers, each with a user in the Teacher group") % {"teachers": summary.teachers},
             "  " + _("other accounts: %(roles)s, superuser %(superusers)d")
             % {"roles": roles, "superusers": summary.superusers},
+        ]
+        if summary.research_along is not None:
+            lines.append(
+                "  " + _("research-along: %(mentors)d mentors, %(pairings)d pairings, %(credited)d activities credited")
+                % {"mentors": summary.research_along.mentors, "pairings": summary.research_along.pairings,
+                   "credited": summary.research_along.credited}
+            )
+        lines += [
             "",
             _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD},
         ]
