@@ -131,9 +131,12 @@ def _waiting_teachers_table(pairings):
                  [_("Teacher"), _("School"), _("District"), _("Proposed mentor"), _("Waiting since")], rows)
 
 
-def report_summary(user) -> dict:
-    """Headline figures for the report's top and the dashboard."""
+def report_summary(user, *, district=None) -> dict:
+    """Headline figures for the report's top and the dashboard, for one
+    district (of those the user sees) or all the user sees."""
     pairings = pairing_list_for_user(user)
+    if district is not None:
+        pairings = pairings.filter(teacher__school__district=district)
     counts = pairings.order_by().aggregate(total=Count("pk"), **_status_counts())
     hours = ResearchActivity.objects.filter(
         pairing__in=pairings.values("pk"), status=ActivityStatus.CONFIRMED

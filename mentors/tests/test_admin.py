@@ -143,3 +143,38 @@ def test_admin_pairing_list_query_count_is_flat(client, size, django_assert_max_
     with django_assert_max_num_queries(30):
         response = client.get(reverse(INDEX))
     assert response.status_code == 200
+
+
+def test_admin_edit_and_inspect_pages_open(client, city):
+    client.force_login(academy_admin())
+    pairing, mentor = city["active"], city["zhou"]
+    for url in (
+        reverse("research_pairings:inspect", args=[pairing.pk]),
+        reverse("research_pairings:edit", args=[pairing.pk]),
+        reverse("research_pairings:add"),
+        reverse("research_mentors:index"),
+        reverse("research_mentors:edit", args=[mentor.pk]),
+        reverse("research_mentors:inspect", args=[mentor.pk]),
+        reverse("research_mentors:add"),
+    ):
+        assert client.get(url).status_code == 200, url
+    response = client.post(reverse("research_mentors:edit", args=[mentor.pk]), {
+        "real_name": mentor.real_name, "institution": mentor.institution, "institution_type": "university",
+        "research_fields": "凝聚态物理", "subjects": ["physics"], "stages": [], "capacity": "4",
+        "availability": "", "is_accepting": "on",
+    })
+    assert response.status_code == 302
+    mentor.refresh_from_db()
+    assert mentor.capacity == 4 and mentor.subjects == ["physics"] and mentor.stages == []
+
+
+def test_the_city_dashboard_shows_research_along(client, city):
+    client.force_login(academy_admin())
+    content = client.get(reverse("lms_dashboard")).content.decode()
+    assert 'id="research-along-title"' in content and reverse("mentors_report") in content
+
+
+def test_the_dashboard_for_hr_has_no_research_along_section(client, city):
+    client.force_login(user_with_role(Role.HR))
+    response = client.get(reverse("lms_dashboard"))
+    assert response.status_code == 200 and 'id="research-along-title"' not in response.content.decode()
