@@ -71,3 +71,11 @@ class OutputForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("Project title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the project studies and what a teacher would do in it."),
+    )

@@ -41,7 +41,7 @@ from .constants import (
     activity_source_key,
 )
 from .evidence import evidence_file_check
-from .models import ActivityEvidence, MentorProfile, ResearchActivity, ResearchOutput, ResearchPairing
+from .models import ActivityEvidence, MentorProfile, MentorProject, ResearchActivity, ResearchOutput, ResearchPairing
 
 HOURS_QUANTUM = Decimal("0.01")
 
@@ -71,6 +71,7 @@ ACTIVITY_HOURS_OVER_DAY = _(
 ACTIVITY_NOT_CONFIRMED_YET = _("This activity was returned; it cannot be confirmed. The teacher can log it again.")
 ACTIVITY_ALREADY_REVIEWED = _("This activity has already been %(status)s.")
 COMMENT_REQUIRED = _("Say what the teacher should change: the comment is sent to them.")
+PROJECT_NOT_YOURS = _("Only the mentor who posted this project can close it.")
 
 
 def _now():
@@ -134,6 +135,20 @@ def mentor_invite(
     )
     transaction.on_commit(lambda: tasks.mentor_invited_task.delay(mentor.pk, set_password_path))
     return mentor
+
+
+def mentor_project_post(*, mentor: MentorProfile, title: str, summary: str = "") -> MentorProject:
+    """A mentor posts a project teachers can apply to."""
+    return MentorProject.objects.create(mentor=mentor, title=title.strip(), summary=summary.strip())
+
+
+def mentor_project_close(*, project: MentorProject, user) -> MentorProject:
+    """No more applications to the project; pairings already made stay."""
+    if project.mentor.user_id != user.pk:
+        raise PermissionDenied(PROJECT_NOT_YOURS)
+    project.is_open = False
+    project.save(update_fields=["is_open"])
+    return project
 
 
 # --- Pairings ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from lms.selectors import teacher_get_for_user
 
 from . import services
 from .constants import ActivityStatus, PairingStatus
-from .forms import ActivityForm, ApplyForm, CompleteForm, OutputForm, ReasonForm, ReturnForm
+from .forms import ActivityForm, ApplyForm, CompleteForm, OutputForm, ProjectForm, ReasonForm, ReturnForm
 from .models import ActivityEvidence, MentorProfile, MentorProject, ResearchActivity
 from .selectors import (
     activity_queue_for_mentor,
@@ -78,6 +78,12 @@ def my_pairings(request):
     )
     mentor = mentor_get_for_user(request.user)
     teacher = teacher_get_for_user(request.user)
+    # The header and the navigation read these from the user; hand them
+    # the profiles already fetched.
+    if mentor is not None:
+        request.user.mentor_profile = mentor
+    if teacher is not None:
+        request.user.teacher_profile = teacher
     return render(
         request,
         "mentors/my_pairings.html",
@@ -86,6 +92,7 @@ def my_pairings(request):
             "mentor": mentor,
             "teacher": teacher,
             "waiting_count": activity_waiting_count(mentor) if mentor else 0,
+            "projects": list(mentor.projects.all()) if mentor else [],
         },
     )
 
@@ -301,3 +308,29 @@ def evidence_download(request, pk):
     if evidence is None:
         raise Http404
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_filename)
+
+
+@login_required
+def project_new(request):
+    mentor = mentor_get_for_user(request.user)
+    if mentor is None:
+        raise Http404
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.mentor_project_post(mentor=mentor, **form.cleaned_data)
+        messages.success(request, _("Your project is posted; teachers can apply to it."))
+        return redirect("mentors:my_pairings")
+    return render(request, "mentors/project_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def project_close(request, pk):
+    project = get_object_or_404(MentorProject, pk=pk)
+    try:
+        services.mentor_project_close(project=project, user=request.user)
+    except PermissionDenied as error:
+        messages.error(request, _text_of(error))
+    else:
+        messages.success(request, _("The project no longer takes applications."))
+    return redirect("mentors:my_pairings")

@@ -238,3 +238,35 @@ def test_my_pairings_page_query_count_is_flat(client, size, django_assert_max_nu
 def test_pages_need_a_login(client):
     response = client.get(reverse("mentors:my_pairings"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_mentor_posts_a_project_teachers_apply_to_it_and_the_mentor_closes_it(client):
+    mentor = MentorFactory()
+    client.force_login(mentor.user)
+    assert client.post(reverse("mentors:project_new"), {"title": "", "summary": ""}).status_code == 400
+    client.post(reverse("mentors:project_new"), {"title": "泉水水质长期监测", "summary": "每月采样一次"})
+    project = mentor.projects.get()
+
+    me = teacher()
+    client.force_login(me.user)
+    directory = client.get(reverse("mentors:directory")).content.decode()
+    apply_url = f"{reverse('mentors:apply', args=[mentor.pk])}?project={project.pk}"
+    assert "泉水水质长期监测" in directory and apply_url in directory
+    assert 'value="泉水水质长期监测"' in client.get(apply_url).content.decode()
+    client.post(apply_url, {"project_title": "泉水水质长期监测", "goals": "带学生参与采样",
+                            "start_on": days_ago(0).isoformat(), "planned_end_on": days_ago(-60).isoformat()})
+    assert ResearchPairing.objects.get().project == project
+
+    client.post(reverse("mentors:project_close", args=[project.pk]))
+    project.refresh_from_db()
+    assert project.is_open
+    client.force_login(mentor.user)
+    client.post(reverse("mentors:project_close", args=[project.pk]))
+    project.refresh_from_db()
+    assert not project.is_open
+    assert "泉水水质长期监测" not in client.get(reverse("mentors:directory")).content.decode()
+
+
+def test_only_mentors_post_projects(client):
+    client.force_login(teacher().user)
+    assert client.get(reverse("mentors:project_new")).status_code == 404
