@@ -17,6 +17,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import AdminDateInput
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from lms.constants import Stage, Subject
 from lms.exports import csv_response, xlsx_response
@@ -92,6 +93,21 @@ class PairingProposeView(generic.CreateView):
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, " ".join(error.messages) if isinstance(error, ValidationError) else str(error))
             return self.form_invalid(form)
+
+
+class NoDeletePermissionPolicy(ModelPermissionPolicy):
+    """Pairings are never deleted: they are the evidence behind credited
+    hours and the history of who worked with whom. A pairing that should
+    stop is declined or ended early, with a reason."""
+
+    def user_has_permission(self, user, action):
+        return action != "delete" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return super().user_has_any_permission(user, [action for action in actions if action != "delete"])
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([action for action in actions if action != "delete"])
 
 
 class PairingViewSet(ScopedModelViewSet):

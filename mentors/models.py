@@ -147,8 +147,10 @@ class ResearchPairingGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class ResearchActivity(models.Model):
+    # PROTECT: a pairing with logged activity is part of the ledger's evidence
+    # trail; end it early instead of deleting it.
     pairing = models.ForeignKey(
-        ResearchPairing, verbose_name=_("pairing"), on_delete=models.CASCADE, related_name="activities"
+        ResearchPairing, verbose_name=_("pairing"), on_delete=models.PROTECT, related_name="activities"
     )
     occurred_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)

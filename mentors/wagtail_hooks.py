@@ -1,4 +1,10 @@
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from .admin_views import NoDeletePermissionPolicy
+from .models import ResearchPairing
+
+register_permission_policy(ResearchPairing, NoDeletePermissionPolicy(ResearchPairing), exact_class=True)
 
 
 @hooks.register("register_admin_viewset")

@@ -178,3 +178,12 @@ def test_the_dashboard_for_hr_has_no_research_along_section(client, city):
     client.force_login(user_with_role(Role.HR))
     response = client.get(reverse("lms_dashboard"))
     assert response.status_code == 200 and 'id="research-along-title"' not in response.content.decode()
+
+
+def test_pairings_are_never_deleted(client, city):
+    client.force_login(academy_admin())
+    pairing = city["active"]
+    assert client.post(reverse("research_pairings:delete", args=[pairing.pk])).status_code == 302
+    assert ResearchPairing.objects.filter(pk=pairing.pk).exists()
+    edit_page = client.get(reverse("research_pairings:edit", args=[pairing.pk])).content.decode()
+    assert reverse("research_pairings:delete", args=[pairing.pk]) not in edit_page
