@@ -118,7 +118,12 @@ def apply(request, mentor_pk):
     if teacher is None:
         messages.error(request, NOT_A_TEACHER)
         return redirect("mentors:directory")
-    project = MentorProject.objects.filter(mentor=mentor, is_open=True, pk=request.GET.get("project") or 0).first()
+    project_pk = request.GET.get("project", "")
+    project = (
+        MentorProject.objects.filter(mentor=mentor, is_open=True, pk=int(project_pk)).first()
+        if project_pk.isdigit()
+        else None
+    )
     initial = {"project_title": project.title, "goals": project.summary} if project else {}
     form = ApplyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -307,7 +312,11 @@ def evidence_download(request, pk):
     ).first()
     if evidence is None:
         raise Http404
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_filename)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_filename)
 
 
 @login_required

@@ -270,3 +270,20 @@ def test_mentor_posts_a_project_teachers_apply_to_it_and_the_mentor_closes_it(cl
 def test_only_mentors_post_projects(client):
     client.force_login(teacher().user)
     assert client.get(reverse("mentors:project_new")).status_code == 404
+
+
+@pytest.mark.parametrize("project", ["abc", "-1", "99999", "1e3", ""])
+def test_apply_with_a_bad_project_parameter_is_a_plain_application(client, project):
+    client.force_login(teacher().user)
+    response = client.get(reverse("mentors:apply", args=[MentorFactory().pk]), {"project": project})
+    assert response.status_code == 200 and response.context["project"] is None
+
+
+def test_unknown_pages_are_not_found_not_errors(client):
+    pairing = active_pairing()
+    client.force_login(pairing.mentor.user)
+    for url in ("/research-along/pairings/99999/", "/research-along/evidence/99999/",
+                reverse("mentors:apply", args=[99999])):
+        assert client.get(url).status_code == 404
+    assert client.post("/research-along/activities/99999/confirm/").status_code == 404
+    assert client.get(reverse("mentors:pairing_accept", args=[pairing.pk])).status_code == 405
