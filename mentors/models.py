@@ -181,6 +181,13 @@ class ResearchActivity(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} · {self.occurred_on}"
 
+    def get_absolute_url(self):
+        """Where the ledger's "my hours" page links a credited activity: its
+        pairing's page, which only the pairing's people can open."""
+        from django.urls import reverse
+
+        return reverse("mentors:pairing_detail", args=[self.pairing_id])
+
 
 def evidence_upload_to(instance, filename):
     """A random stored name: evidence may hold personal data, so its path must

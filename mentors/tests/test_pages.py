@@ -287,3 +287,11 @@ def test_unknown_pages_are_not_found_not_errors(client):
         assert client.get(url).status_code == 404
     assert client.post("/research-along/activities/99999/confirm/").status_code == 404
     assert client.get(reverse("mentors:pairing_accept", args=[pairing.pk])).status_code == 405
+
+
+def test_my_hours_links_a_credited_activity_to_its_pairing(client):
+    pairing = active_pairing()
+    services.pairing_activity_confirm(activity=log_activity(pairing), user=pairing.mentor.user)
+    client.force_login(pairing.teacher.user)
+    content = client.get(reverse("themes:my_hours")).content.decode()
+    assert f'href="{reverse("mentors:pairing_detail", args=[pairing.pk])}"' in content
