@@ -8,6 +8,7 @@ run after the transaction commits.
 """
 
 import datetime
+import logging
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -43,6 +44,8 @@ from .constants import (
 from .evidence import evidence_file_check
 from .models import ActivityEvidence, MentorProfile, MentorProject, ResearchActivity, ResearchOutput, ResearchPairing
 
+logger = logging.getLogger(__name__)
+
 HOURS_QUANTUM = Decimal("0.01")
 
 MENTOR_EMAIL_TAKEN = _("An account with this e-mail address already exists.")
@@ -76,6 +79,20 @@ PROJECT_NOT_YOURS = _("Only the mentor who posted this project can close it.")
 
 def _now():
     return timezone.now()
+
+
+def _notify_after_commit(task, *args):
+    """Queue an e-mail task once the transaction has committed. A broker
+    that cannot take it is logged, not raised: the confirmation or proposal
+    it reports on is already saved, and an error page would say otherwise."""
+
+    def enqueue():
+        try:
+            task.delay(*args)
+        except Exception:  # noqa: BLE001 - see the docstring
+            logger.exception("Could not queue %s%r", task.name, args)
+
+    transaction.on_commit(enqueue)
 
 
 def is_academy_admin(user) -> bool:
@@ -133,7 +150,7 @@ def mentor_invite(
         "password_reset_confirm",
         kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
     )
-    transaction.on_commit(lambda: tasks.mentor_invited_task.delay(mentor.pk, set_password_path))
+    _notify_after_commit(tasks.mentor_invited_task, mentor.pk, set_password_path)
     return mentor
 
 
@@ -203,7 +220,7 @@ def pairing_propose(
         user = get_user_model()(pk=user_id)
         assign_perm(PAIRING_VIEW_PERMISSION, user, pairing)
         assign_perm(PAIRING_CHANGE_PERMISSION, user, pairing)
-    transaction.on_commit(lambda: tasks.pairing_proposed_task.delay(pairing.pk))
+    _notify_after_commit(tasks.pairing_proposed_task, pairing.pk)
     return pairing
 
 
@@ -236,7 +253,7 @@ def pairing_accept(*, pairing: ResearchPairing, user) -> ResearchPairing:
         pairing.status = PairingStatus.ACTIVE
         pairing.activated_at = _now()
         pairing.save(update_fields=["status", "activated_at"])
-        transaction.on_commit(lambda: tasks.pairing_decided_task.delay(pairing.pk))
+        _notify_after_commit(tasks.pairing_decided_task, pairing.pk)
     return pairing
 
 
@@ -252,7 +269,7 @@ def pairing_decline(*, pairing: ResearchPairing, user, reason: str) -> ResearchP
     pairing.status_reason = reason.strip()
     pairing.closed_at = _now()
     pairing.save(update_fields=["status", "status_reason", "closed_at"])
-    transaction.on_commit(lambda: tasks.pairing_decided_task.delay(pairing.pk))
+    _notify_after_commit(tasks.pairing_decided_task, pairing.pk)
     return pairing
 
 
@@ -384,7 +401,7 @@ def pairing_activity_log(
             ActivityEvidence.objects.create(
                 activity=activity, file=upload, original_filename=upload.name[:255], size=upload.size
             )
-        transaction.on_commit(lambda: tasks.activity_submitted_task.delay(activity.pk))
+        _notify_after_commit(tasks.activity_submitted_task, activity.pk)
     return activity
 
 
@@ -425,7 +442,7 @@ def pairing_activity_confirm(*, activity: ResearchActivity, user) -> ResearchAct
     activity.reviewed_by = user
     activity.credit = result.credit
     activity.save(update_fields=["status", "reviewed_at", "reviewed_by", "credit"])
-    transaction.on_commit(lambda: tasks.activity_reviewed_task.delay(activity.pk))
+    _notify_after_commit(tasks.activity_reviewed_task, activity.pk)
     return activity
 
 
@@ -446,5 +463,5 @@ def pairing_activity_return(*, activity: ResearchActivity, user, comment: str) -
     activity.reviewed_at = _now()
     activity.reviewed_by = user
     activity.save(update_fields=["status", "mentor_comment", "reviewed_at", "reviewed_by"])
-    transaction.on_commit(lambda: tasks.activity_reviewed_task.delay(activity.pk))
+    _notify_after_commit(tasks.activity_reviewed_task, activity.pk)
     return activity

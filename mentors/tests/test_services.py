@@ -354,3 +354,21 @@ def test_outputs_are_listed_on_the_pairing():
     with pytest.raises(PermissionDenied):
         services.pairing_output_add(pairing=pairing, user=teacher().user, kind="paper", title="x")
     assert [output.title for output in pairing.outputs.all()] == ["水质检测探究课"]
+
+
+def test_a_broker_that_refuses_the_email_does_not_undo_or_fail_the_confirmation(
+    monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from mentors import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    pairing = active_pairing()
+    activity = log(pairing)
+    monkeypatch.setattr(tasks.activity_reviewed_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pairing_activity_confirm(activity=activity, user=pairing.mentor.user)
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.CONFIRMED and activity.credit is not None
+    assert "Could not queue" in caplog.text
