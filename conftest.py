@@ -94,10 +94,16 @@ def _drop_broker_pools(app):
     """Eager tasks (Celery checks serialisation with a pooled producer) leave
     the app's connection pools on the default broker, and the pools outlive a
     change of ``broker_url``."""
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    # kombu also keeps producer pools in a process-wide registry, keyed by
+    # connection; one left pointing at the closed pool makes every later
+    # eager task fail with "Acquire on closed pool".
+    pools.reset()
 
 
 @pytest.fixture

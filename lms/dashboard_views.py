@@ -23,6 +23,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
+from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
@@ -52,6 +53,10 @@ LABEL_MAX_WIDTH = 240
 LINE_HEIGHT = 240
 LINE_MARGIN = {"top": 16, "right": 20, "bottom": 30, "left": 56}
 PROGRESS_HEIGHT = 36
+
+
+# Other apps add a section to the dashboard with this Wagtail hook.
+DASHBOARD_SECTION_HOOK = "register_dashboard_section"
 
 
 def dashboard_visible_to(user):
@@ -375,8 +380,16 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             ),
             untrained_chart=self._chart("untrained"),
             district_choices=dashboard.districts if dashboard.city_wide or len(dashboard.districts) > 1 else [],
+            extra_sections=self._extra_sections(),
         )
         return context
+
+    def _extra_sections(self):
+        """Sections other apps add below the figures (research-along, …):
+        each ``DASHBOARD_SECTION_HOOK`` function takes the request and the
+        dashboard and returns HTML, or nothing to show."""
+        sections = (hook(self.request, self.dashboard) for hook in hooks.get_hooks(DASHBOARD_SECTION_HOOK))
+        return [section for section in sections if section]
 
 
 class DashboardMenuItem(MenuItem):

@@ -1221,6 +1221,8 @@ class DemoAcademySummary:
     credits: int = 0
     credit_years: tuple = ()
     courses: int = 0
+    # mentors.seeding.ResearchAlongSummary
+    research_along: object = None
 
 
 def demo_academy_has_data():
@@ -1280,6 +1282,13 @@ def demo_academy_seed(
         from courses.seeding import demo_catalogue_seed
 
         courses = demo_catalogue_seed(seed=seed, today=today)
+        # Research-along last: its confirmed activities are credited through
+        # the ledger service on top of the planned ledger.
+        from mentors.seeding import research_along_demo_seed
+
+        research_along = research_along_demo_seed(
+            teacher_usernames=[teacher.username for teacher in plan.teachers], today=today
+        )
 
     accounts_by_role = {}
     for account in plan.accounts:
@@ -1297,6 +1306,7 @@ def demo_academy_seed(
         credits=len(plan.credits),
         credit_years=ledger_years(today),
         courses=courses,
+        research_along=research_along,
     )
 
 

@@ -78,6 +78,14 @@ class Command(BaseCommand):
             % {"roles": roles, "superusers": summary.superusers},
             "  " + _("%(courses)d courses in the catalogue, with lessons, quizzes and enrolments")
             % {"courses": summary.courses},
+        ]
+        if summary.research_along is not None:
+            lines.append(
+                "  " + _("research-along: %(mentors)d mentors, %(pairings)d pairings, %(credited)d activities credited")
+                % {"mentors": summary.research_along.mentors, "pairings": summary.research_along.pairings,
+                   "credited": summary.research_along.credited}
+            )
+        lines += [
             "",
             _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD},
         ]
