@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -6,8 +6,10 @@ app_name = "certificates"
 
 urlpatterns = [
     path("certificates/verify/", views.verify_form, name="verify"),
-    path("certificates/v/<str:token>/", views.verify_token, name="verify_token"),
     path("certificates/v/<str:token>/assertion.json", views.badge_assertion, name="badge_assertion"),
+    # Any path at all under v/ is answered by the same view, so a malformed
+    # token looks exactly like an unknown one.
+    re_path(r"^certificates/v/(?P<token>.*)/$", views.verify_token, name="verify_token"),
     path("certificates/badges/issuer.json", views.badge_issuer, name="badge_issuer"),
     path("certificates/badges/classes/<int:pk>.json", views.badge_class, name="badge_class"),
     path("certificates/badges/classes/<int:pk>.png", views.badge_image, name="badge_image"),

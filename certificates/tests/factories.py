@@ -11,7 +11,7 @@ class CertificateTemplateFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"结业证书模板{n}")
     kind = CertificateKind.COURSE_COMPLETION
-    is_default = True
+    is_default = False
     title = "结业证书"
     body = "{name} 老师：\n您参加了“{subject}”培训，完成全部学习任务，共计 {hours} 学时，准予结业。\n培训时间：{start_date}至{end_date}"
     signatory_1_name = "王建国"
