@@ -59,3 +59,67 @@ def issue_batch_progress(batch):
         total=Count("pk"),
     )
     return {**counts, "status": batch.status}
+
+
+# --- Who a bulk issue covers -------------------------------------------------
+
+
+def _training_subject_key(evidence_type_id, evidence_id, label):
+    import hashlib
+
+    from django.contrib.contenttypes.models import ContentType
+
+    if evidence_type_id and evidence_id:
+        content_type = ContentType.objects.get_for_id(evidence_type_id)
+        return f"{content_type.app_label}.{content_type.model}:{evidence_id}"
+    return "training:" + hashlib.sha1(label.encode()).hexdigest()[:20]
+
+
+def batch_items_for_transcripts(*, year, district=None):
+    """One transcript of ``year`` for every teacher credited in it (in
+    ``district`` if given, as the credits were recorded)."""
+    from lms.models import TrainingCredit
+
+    credits = TrainingCredit.objects.filter(year=year)
+    if district is not None:
+        credits = credits.filter(district=district)
+    holder_ids = credits.values_list("teacher_id", flat=True).distinct().order_by("teacher_id")
+    return [
+        {"holder_id": holder_id, "subject_key": f"transcript:{year}", "subject_label": f"{year}年度培训学时"}
+        for holder_id in holder_ids
+    ]
+
+
+def batch_items_for_training(*, year, training, district=None):
+    """One certificate per teacher credited in ``year`` for the training the
+    ledger names ``training`` (its evidence label: a course, a workshop, a
+    cohort), with their hours for it and its first and last dates. When the
+    ledger entry points at an object (a course page, a cohort), the
+    certificate is keyed on that object, as an automatic issue would be."""
+    from django.db.models import Max, Min, Sum
+
+    from lms.models import TrainingCredit
+
+    credits = TrainingCredit.objects.filter(year=year, evidence_label=training)
+    if district is not None:
+        credits = credits.filter(district=district)
+    rows = (
+        credits.values("teacher_id", "evidence_type_id", "evidence_id")
+        .annotate(hours=Sum("hours"), first=Min("occurred_on"), last=Max("occurred_on"))
+        .filter(hours__gt=0)
+        .order_by("teacher_id")
+    )
+    items = []
+    for row in rows:
+        item = {
+            "holder_id": row["teacher_id"],
+            "subject_key": _training_subject_key(row["evidence_type_id"], row["evidence_id"], training),
+            "subject_label": training,
+            "hours": row["hours"],
+            "started_on": row["first"],
+            "completed_on": row["last"],
+        }
+        if row["evidence_type_id"] and row["evidence_id"]:
+            item.update(subject_type_id=row["evidence_type_id"], subject_id=row["evidence_id"])
+        items.append(item)
+    return items

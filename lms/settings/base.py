@@ -219,4 +219,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": int(os.environ.get("LMS_CELERY_VISIBILITY_TIMEOUT", "3600"))
     }
+    if os.environ.get("LMS_CELERY_UNACKED_RESTORE_INTERVAL"):
+        # How often a worker looks for such messages (kombu: every 100 s).
+        CELERY_BROKER_TRANSPORT_OPTIONS.update(
+            unacked_restore_interval=int(os.environ["LMS_CELERY_UNACKED_RESTORE_INTERVAL"]),
+            unacked_restore_throttle=1,
+        )
 CERTIFICATES_ISSUER_NAME = os.environ.get("CERTIFICATES_ISSUER_NAME", "济南市科学教育教师网络研修学院")
