@@ -333,7 +333,7 @@ def certificate_transcript_current(*, teacher, year):
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate, reason, user=None):
+def certificate_revoke(*, certificate, reason, user=None, notify=True):
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError(REASON_REQUIRED)
@@ -345,12 +345,13 @@ def certificate_revoke(*, certificate, reason, user=None):
     certificate.revocation_reason = reason
     certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
     log(instance=certificate, action=LOG_REVOKE, user=user, data={"serial": certificate.serial, "reason": reason})
-    _notify(certificate, EMAIL_REVOKED_SUBJECT, EMAIL_REVOKED_BODY, reason=reason)
+    if notify:
+        _notify(certificate, EMAIL_REVOKED_SUBJECT, EMAIL_REVOKED_BODY, reason=reason)
     return certificate
 
 
 @transaction.atomic
-def certificate_reissue(*, certificate, user=None, template=None):
+def certificate_reissue(*, certificate, user=None, template=None, notify=True):
     """Replace a valid or revoked certificate with a new one (a new serial,
     the template's current values); the old one is shown as superseded."""
     old = Certificate.objects.select_for_update().select_related("holder__user", "holder__school").get(
@@ -377,7 +378,8 @@ def certificate_reissue(*, certificate, user=None, template=None):
     old.superseded_by = new
     old.save(update_fields=["superseded_by"])
     log(instance=old, action=LOG_REISSUE, user=user, data={"serial": old.serial, "new_serial": new.serial})
-    _notify(new, EMAIL_REISSUED_SUBJECT, EMAIL_REISSUED_BODY, old_serial=old.serial)
+    if notify:
+        _notify(new, EMAIL_REISSUED_SUBJECT, EMAIL_REISSUED_BODY, old_serial=old.serial)
     return new
 
 

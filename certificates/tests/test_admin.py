@@ -194,3 +194,13 @@ def test_without_a_truetype_font_pdfs_fall_back_and_the_admin_warns(client, hr, 
 def test_with_the_font_there_is_no_warning(client, hr):
     assert fonts.certificate_font().embedded
     assert 'id="certificate-font-warning"' not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_the_snippet_preview_shows_the_pdf_with_sample_values(client, hr):
+    url = reverse("wagtailsnippets_certificates_certificatetemplate:preview_on_add")
+    response = client.post(url, _template_form(title="继续教育结业证书"))
+    assert json.loads(response.content)["is_valid"] is True
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(pdf_text(response.content).split())
+    assert "继续教育结业证书" in text and "张伟" in text
