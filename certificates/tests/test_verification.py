@@ -47,11 +47,15 @@ def issue(teacher=None, **kwargs):
 
 
 def test_the_qr_code_decodes_to_the_verification_page_which_shows_the_certificate(english_client):
+    import shutil
+
+    from conftest import service_missing
+
+    if not shutil.which("zbarimg"):
+        service_missing("zbarimg is missing (apt-get install zbar-tools)")
     certificate = issue()
     images = pdf_images(certificate.pdf.read())
     decoded = [text for image in images for text in (zbar_decode(image) or [])]
-    if zbar_decode(images[0]) is None:
-        pytest.fail("zbarimg is missing: apt-get install zbar-tools")
     assert len(decoded) == 1
     url = urlparse(decoded[0])
     assert url.netloc == "academy.example.cn"
