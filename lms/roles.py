@@ -30,6 +30,15 @@ ROLE_PERMISSIONS = {
         "lms.add_importbatch",
         "lms.add_trainingcredit",
         "lms.view_trainingcredit",
+        # Certificates: templates, issuing one or in bulk, revoking, reissuing.
+        "certificates.view_certificatetemplate",
+        "certificates.add_certificatetemplate",
+        "certificates.change_certificatetemplate",
+        "certificates.view_certificate",
+        "certificates.add_certificate",
+        "certificates.change_certificate",
+        "certificates.view_issuebatch",
+        "certificates.add_issuebatch",
     ],
     # Scoped to their own district by an object permission on District.
     Role.DISTRICT_ADMIN: [

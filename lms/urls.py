@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("themes.urls")),
+    path("", include("certificates.urls")),
 ]
 
 if settings.DEBUG:

@@ -64,6 +64,20 @@ class Command(BaseCommand):
         # After the apps' content, so the home page can feature it.
         home_page_demo_seed()
         self.print_summary(summary)
+        self.seed_certificates()
+
+    def seed_certificates(self):
+        from django.apps import apps
+
+        if not apps.is_installed("certificates"):
+            return
+        from certificates.seeding import demo_certificates_seed
+
+        count = demo_certificates_seed()
+        self.stdout.write(
+            _("Certificates: a default template per kind, and %(count)d certificates for demo teachers "
+              "(one revoked, one reissued).") % {"count": count}
+        )
 
     def print_summary(self, summary):
         roles = ", ".join(
