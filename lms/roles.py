@@ -15,7 +15,14 @@ ACADEMY_APPS = ("lms", "courses", "certificates", "mentors", "themes")
 ROLE_PERMISSIONS = {
     Role.TEACHER: [],
     Role.MENTOR: [],
-    Role.TRAINER: ["wagtailadmin.access_admin"],
+    # Scoped to the courses they own or were given (courses.selectors).
+    Role.TRAINER: [
+        "wagtailadmin.access_admin",
+        "courses.view_offlinesession",
+        "courses.add_offlinesession",
+        "courses.change_offlinesession",
+        "courses.delete_offlinesession",
+    ],
     Role.HR: [
         "wagtailadmin.access_admin",
         "lms.manage_district",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("themes.urls")),
     path("", include("certificates.urls")),
+    path("", include("courses.urls")),
 ]
 
 if settings.DEBUG:

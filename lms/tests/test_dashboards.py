@@ -501,8 +501,9 @@ DASHBOARD_QUERIES = 5
 # The whole request once caches are warm: those five, plus the session, the
 # user, their permissions and profile, and Wagtail's admin furniture (site,
 # branding, locales, page and collection permissions; a district admin's
-# menu also checks site permissions).
-CITY_QUERIES = 17
+# menu also checks site permissions). Academy admins hold page permissions
+# on the course catalogue, so their Pages menu looks up its root page.
+CITY_QUERIES = 18
 DISTRICT_QUERIES = 18
 
 

@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from lms.constants import Stage, Subject
+
+from .constants import CourseCategory, CourseMode
+from .selectors import HOURS_RANGES
+
+ANY = [("", pgettext_lazy("filter option", "Any"))]
+
+
+class CatalogueFilterForm(forms.Form):
+    """The catalogue's filters, read from the query string. Unknown values
+    are dropped rather than refused: a stale bookmark still lists courses."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    subject = forms.ChoiceField(label=_("Subject"), choices=ANY + Subject.choices, required=False)
+    stage = forms.ChoiceField(label=_("Stage"), choices=ANY + Stage.choices, required=False)
+    mode = forms.ChoiceField(label=_("Mode"), choices=ANY + CourseMode.choices, required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=ANY + CourseCategory.choices, required=False)
+    hours = forms.ChoiceField(
+        label=_("Credit hours"), choices=ANY + [(key, label) for key, (label, _l, _h) in HOURS_RANGES.items()],
+        required=False,
+    )
+    open_only = forms.BooleanField(label=_("Open for enrolment"), required=False)
+
+    def filters(self):
+        if self.is_valid():
+            return {key: value for key, value in self.cleaned_data.items() if key != "q"} | {
+                "query": self.cleaned_data["q"].strip()
+            }
+        valid = {}
+        for name, field in self.fields.items():
+            try:
+                valid[name] = field.clean(self.data.get(name, ""))
+            except forms.ValidationError:
+                valid[name] = field.clean("") if not field.required else ""
+        query = (valid.pop("q", "") or "").strip()
+        return valid | {"query": query}
+
+
+class CheckinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Check-in code"), max_length=16,
+        help_text=_("The 6-digit code shown in the room."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

@@ -1,0 +1,393 @@
+"""Writes to enrolments, progress, quiz attempts and attendance.
+
+Every service that can change whether a teacher has completed a course
+locks that teacher's enrolment row first (``select_for_update``), so two
+requests for the same enrolment (a double click, two tabs, a retried task)
+run one after the other. Completion then credits the ledger in the same
+transaction, under a source key unique to the enrolment: the enrolment's
+status and the ledger's unique key each make a second credit impossible.
+See docs/decisions/0011-course-completion-idempotency.md.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from lms.constants import POSITION_FIELDS, CreditCategory
+from lms.ledger import credit_record
+
+from .certificates import certificate_issue_enqueue
+from .constants import (
+    ACTIVE_STATUSES,
+    CHECKIN_CODE_LENGTH,
+    CHECKIN_CODE_SECONDS,
+    COMPLETION_SOURCE_KEY,
+    COURSE_MANAGE_PERMISSION,
+    MAX_SECONDS_PER_VISIT,
+    AttendanceVia,
+    CourseMode,
+    EnrolmentStatus,
+)
+from .models import Attendance, CheckinCode, CoursePage, Enrolment, LessonProgress, OfflineSession, QuizAttempt
+from .quiz import quiz_grade
+from .selectors import completion_status
+
+NOT_A_TEACHER = _("Only teachers with a teacher profile can take courses.")
+COURSE_NOT_AVAILABLE = _("This course is not available.")
+ENROLMENT_NOT_OPEN = _("Enrolment for this course has not opened yet.")
+ENROLMENT_CLOSED = _("Enrolment for this course has closed.")
+COURSE_FULL = _("This course is full.")
+ALREADY_ENROLLED = _("You are already enrolled in this course.")
+NOT_IN_AUDIENCE = _("This course is for %(audience)s only.")
+PREREQUISITES_MISSING = _("Complete these courses first: %(courses)s.")
+CANNOT_WITHDRAW_COMPLETED = _("You have completed this course, so you cannot leave it.")
+NOT_ENROLLED = _("You are not enrolled in this course. Enrol first.")
+LESSON_NOT_IN_COURSE = _("This lesson is not part of the course.")
+QUIZ_NOT_FOUND = _("This quiz is not part of this lesson. Reload the page and try again.")
+QUIZ_ALREADY_PASSED = _("You have already passed this quiz.")
+NO_ATTEMPTS_LEFT = _("You have used all %(allowed)s attempts at this quiz.")
+CHECKIN_CODE_UNKNOWN = _("This check-in code is not valid. Check the code shown in the room.")
+CHECKIN_CODE_EXPIRED = _("This check-in code has expired. Ask the trainer for the current code.")
+CHECKIN_OUTSIDE_SESSION = _("Check-in is only open while the session is running.")
+ALREADY_CHECKED_IN = _("You are already checked in to this session.")
+SESSION_OVER = _("This session has ended; no more check-in codes can be shown.")
+COMPLETION_NOT_CREDITED = _(
+    "You have met the course's completion rule, but the hours could not be credited yet: %(reason)s"
+)
+
+VISIT_SALT = "courses.lesson-visit"
+CREDITED_VIA = "course-completion"
+
+
+@dataclass
+class ProgressResult:
+    """What a learning action did: whether it completed the course, and a
+    message for the teacher if completion was blocked."""
+
+    completed: bool = False
+    problems: list = field(default_factory=list)
+
+
+def _now(now):
+    return now or timezone.now()
+
+
+def _locked(enrolment):
+    """The enrolment, re-read under a row lock for the rest of the transaction."""
+    return Enrolment.objects.select_for_update().select_related("teacher", "course").get(pk=enrolment.pk)
+
+
+def _require_active(enrolment):
+    if enrolment is None or enrolment.status not in ACTIVE_STATUSES:
+        raise ValidationError(NOT_ENROLLED, code="not_enrolled")
+
+
+# Enrolment ------------------------------------------------------------------
+
+
+def _check_audience(course, teacher):
+    if not course.audience:
+        return
+    if not any(getattr(teacher, POSITION_FIELDS[value], False) for value in course.audience if value in POSITION_FIELDS):
+        raise ValidationError(NOT_IN_AUDIENCE, params={"audience": course.get_audience_display()}, code="audience")
+
+
+def _check_prerequisites(course, teacher):
+    required = list(course.prerequisites.values_list("pk", "title"))
+    if not required:
+        return
+    done = set(
+        Enrolment.objects.filter(
+            teacher=teacher, status=EnrolmentStatus.COMPLETED, course_id__in=[pk for pk, _title in required]
+        ).values_list("course_id", flat=True)
+    )
+    missing = [title for pk, title in required if pk not in done]
+    if missing:
+        raise ValidationError(PREREQUISITES_MISSING, params={"courses": "、".join(missing)}, code="prerequisites")
+
+
+def enrolment_create(*, course: CoursePage, teacher, now=None) -> Enrolment:
+    """Enrol ``teacher`` (or re-enrol after withdrawing), respecting the
+    enrolment window, audience, prerequisites and capacity."""
+    now = _now(now)
+    if teacher is None:
+        raise ValidationError(NOT_A_TEACHER, code="not_teacher")
+    if not course.live:
+        raise ValidationError(COURSE_NOT_AVAILABLE, code="not_live")
+    if course.enrol_opens_at and now < course.enrol_opens_at:
+        raise ValidationError(ENROLMENT_NOT_OPEN, code="not_open")
+    if course.enrol_closes_at and now >= course.enrol_closes_at:
+        raise ValidationError(ENROLMENT_CLOSED, code="closed")
+    _check_audience(course, teacher)
+    _check_prerequisites(course, teacher)
+    with transaction.atomic():
+        # The course row is the lock that keeps concurrent enrolments from
+        # overfilling it.
+        CoursePage.objects.select_for_update(of=("self",)).filter(pk=course.pk).values_list("pk").first()
+        existing = Enrolment.objects.filter(course=course, teacher=teacher).first()
+        if existing is not None and existing.status in ACTIVE_STATUSES:
+            raise ValidationError(ALREADY_ENROLLED, code="already")
+        if course.capacity is not None:
+            taken = Enrolment.objects.filter(course=course, status__in=ACTIVE_STATUSES).count()
+            if taken >= course.capacity:
+                raise ValidationError(COURSE_FULL, code="full")
+        if existing is not None:
+            existing.status = EnrolmentStatus.ENROLLED
+            existing.withdrawn_at = None
+            existing.enrolled_at = now
+            existing.save(update_fields=["status", "withdrawn_at", "enrolled_at"])
+            return existing
+        try:
+            with transaction.atomic():
+                return Enrolment.objects.create(course=course, teacher=teacher, enrolled_at=now)
+        except IntegrityError:
+            raise ValidationError(ALREADY_ENROLLED, code="already")
+
+
+@transaction.atomic
+def enrolment_withdraw(*, enrolment: Enrolment, now=None) -> Enrolment:
+    enrolment = _locked(enrolment)
+    if enrolment.status == EnrolmentStatus.COMPLETED:
+        raise ValidationError(CANNOT_WITHDRAW_COMPLETED, code="completed")
+    if enrolment.status != EnrolmentStatus.ENROLLED:
+        raise ValidationError(NOT_ENROLLED, code="not_enrolled")
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    enrolment.withdrawn_at = _now(now)
+    enrolment.save(update_fields=["status", "withdrawn_at"])
+    return enrolment
+
+
+# Trainers ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def course_manager_grant(*, course: CoursePage, user) -> None:
+    """Give ``user`` (a trainer) the course: they may edit it and its
+    lessons, run its sessions and see its reports, as its owner does."""
+    assign_perm(COURSE_MANAGE_PERMISSION, user, course)
+
+
+@transaction.atomic
+def course_manager_revoke(*, course: CoursePage, user) -> None:
+    remove_perm(COURSE_MANAGE_PERMISSION, user, course)
+
+
+# Time on lesson pages -------------------------------------------------------
+
+
+def lesson_visit_token(lesson, now=None) -> str:
+    """Signed into the lesson page's forms: when this visit began."""
+    return signing.dumps([lesson.pk, int((_now(now)).timestamp())], salt=VISIT_SALT)
+
+
+def _visit_started(lesson, token):
+    try:
+        lesson_pk, started = signing.loads(token or "", salt=VISIT_SALT, max_age=24 * 3600)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return started if lesson_pk == lesson.pk else None
+
+
+def _count_visit(enrolment, progress, lesson, visit_token, now):
+    """Add the time of this visit, once per visit, capped."""
+    started = _visit_started(lesson, visit_token)
+    if started is None or started <= progress.last_visit_started:
+        return
+    seconds = max(0, min(int(now.timestamp()) - started, MAX_SECONDS_PER_VISIT))
+    progress.seconds_spent += seconds
+    progress.last_visit_started = started
+    enrolment.seconds_on_lessons += seconds
+
+
+def _progress_for(enrolment, lesson):
+    progress, _created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
+    return progress
+
+
+def _check_lesson(enrolment, lesson):
+    if lesson.course_path != enrolment.course.path or not lesson.live:
+        raise ValidationError(LESSON_NOT_IN_COURSE, code="lesson")
+
+
+# Learning actions -----------------------------------------------------------
+
+
+def lesson_complete(*, enrolment: Enrolment, lesson, visit_token: str = "", now=None) -> ProgressResult:
+    """Mark ``lesson`` done for ``enrolment``; completes the course if its rule now holds."""
+    now = _now(now)
+    _require_active(enrolment)
+    with transaction.atomic():
+        enrolment = _locked(enrolment)
+        _require_active(enrolment)
+        _check_lesson(enrolment, lesson)
+        progress = _progress_for(enrolment, lesson)
+        _count_visit(enrolment, progress, lesson, visit_token, now)
+        if progress.completed_at is None:
+            progress.completed_at = now
+        progress.save()
+        enrolment.save(update_fields=["seconds_on_lessons"])
+        return enrolment_completion_check(enrolment=enrolment, now=now, locked=True)
+
+
+@dataclass
+class QuizResult:
+    attempt: QuizAttempt
+    progress: ProgressResult
+
+
+def quiz_submit(*, enrolment: Enrolment, lesson, quiz_id: str, answers: dict, visit_token: str = "",
+                now=None) -> QuizResult:
+    """Grade and record one attempt at a lesson's quiz."""
+    now = _now(now)
+    _require_active(enrolment)
+    block = lesson.quiz(quiz_id) if quiz_id else None
+    if block is None:
+        raise ValidationError(QUIZ_NOT_FOUND, code="quiz")
+    grade = quiz_grade(block.value, answers)
+    with transaction.atomic():
+        enrolment = _locked(enrolment)
+        _require_active(enrolment)
+        _check_lesson(enrolment, lesson)
+        attempts = list(
+            QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id).values_list("passed", flat=True)
+        )
+        if any(attempts):
+            raise ValidationError(QUIZ_ALREADY_PASSED, code="passed")
+        allowed = block.value["attempts_allowed"]
+        if allowed and len(attempts) >= allowed:
+            raise ValidationError(NO_ATTEMPTS_LEFT, params={"allowed": allowed}, code="attempts")
+        attempt = QuizAttempt.objects.create(
+            enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, number=len(attempts) + 1, answers=grade.answers,
+            score=grade.score, passed=grade.passed, submitted_at=now,
+        )
+        progress = _progress_for(enrolment, lesson)
+        _count_visit(enrolment, progress, lesson, visit_token, now)
+        if grade.passed and progress.completed_at is None and _all_quizzes_passed(enrolment, lesson):
+            # Passing a lesson's (last) quiz is doing the lesson.
+            progress.completed_at = now
+        progress.save()
+        enrolment.save(update_fields=["seconds_on_lessons"])
+        return QuizResult(attempt, enrolment_completion_check(enrolment=enrolment, now=now, locked=True))
+
+
+def _all_quizzes_passed(enrolment, lesson):
+    passed = set(
+        QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson, passed=True).values_list("quiz_id", flat=True)
+    )
+    return all(block.id in passed for block in lesson.quizzes())
+
+
+def attendance_record(*, session: OfflineSession, enrolment_ids, recorded_by, via=AttendanceVia.TRAINER,
+                      now=None) -> int:
+    """Mark the given enrolments of the session's course as present (a
+    trainer's list or bulk action). Returns how many were newly marked.
+    Enrolments of other courses, or withdrawn, are ignored."""
+    now = _now(now)
+    marked = 0
+    enrolments = Enrolment.objects.filter(
+        pk__in=list(enrolment_ids), course_id=session.course_id, status__in=ACTIVE_STATUSES
+    ).order_by("pk")
+    for enrolment in enrolments:
+        with transaction.atomic():
+            enrolment = _locked(enrolment)
+            _attendance, created = Attendance.objects.get_or_create(
+                session=session, enrolment=enrolment,
+                defaults={"via": via, "recorded_by": recorded_by, "recorded_at": now},
+            )
+            marked += created
+            enrolment_completion_check(enrolment=enrolment, now=now, locked=True)
+    return marked
+
+
+def checkin_code_create(*, session: OfflineSession, created_by, now=None) -> CheckinCode:
+    """A fresh code for the room, valid for a few minutes (never past the session's end)."""
+    now = _now(now)
+    if now >= session.ends_at:
+        raise ValidationError(SESSION_OVER, code="over")
+    code = "".join(secrets.choice("0123456789") for _ in range(CHECKIN_CODE_LENGTH))
+    expires_at = min(now + timedelta(seconds=CHECKIN_CODE_SECONDS), session.ends_at)
+    return CheckinCode.objects.create(session=session, code=code, created_at=now, expires_at=expires_at,
+                                      created_by=created_by)
+
+
+def checkin(*, teacher, code: str, now=None) -> Attendance:
+    """A teacher checks in to a running session with the code shown in the room."""
+    now = _now(now)
+    if teacher is None:
+        raise ValidationError(NOT_A_TEACHER, code="not_teacher")
+    code = "".join((code or "").split())
+    if not code.isdigit() or len(code) != CHECKIN_CODE_LENGTH:
+        raise ValidationError(CHECKIN_CODE_UNKNOWN, code="unknown")
+    checkin_code = CheckinCode.objects.filter(code=code).select_related("session").order_by("-expires_at").first()
+    if checkin_code is None:
+        raise ValidationError(CHECKIN_CODE_UNKNOWN, code="unknown")
+    if now >= checkin_code.expires_at:
+        raise ValidationError(CHECKIN_CODE_EXPIRED, code="expired")
+    session = checkin_code.session
+    if not session.is_running(now):
+        raise ValidationError(CHECKIN_OUTSIDE_SESSION, code="outside")
+    enrolment = Enrolment.objects.filter(course_id=session.course_id, teacher=teacher).first()
+    _require_active(enrolment)
+    with transaction.atomic():
+        enrolment = _locked(enrolment)
+        attendance, created = Attendance.objects.get_or_create(
+            session=session, enrolment=enrolment, defaults={"via": AttendanceVia.CHECKIN, "recorded_at": now},
+        )
+        if not created:
+            raise ValidationError(ALREADY_CHECKED_IN, code="again")
+        enrolment_completion_check(enrolment=enrolment, now=now, locked=True)
+    return attendance
+
+
+# Completion -----------------------------------------------------------------
+
+
+def enrolment_completion_check(*, enrolment: Enrolment, now=None, locked=False) -> ProgressResult:
+    """Complete ``enrolment`` if its course's rule holds: status, ledger
+    credit (course hours, one person-time) and, after commit, the
+    certificate. A completed enrolment is left alone."""
+    now = _now(now)
+    with transaction.atomic():
+        if not locked:
+            enrolment = _locked(enrolment)
+        if enrolment.status != EnrolmentStatus.ENROLLED:
+            return ProgressResult(completed=enrolment.status == EnrolmentStatus.COMPLETED)
+        status = completion_status(enrolment)
+        if not status.complete:
+            return ProgressResult()
+        course = enrolment.course
+        try:
+            # A savepoint: if the ledger refuses (say the teacher has no
+            # school), the progress just recorded is kept and nothing is
+            # credited or completed.
+            with transaction.atomic():
+                result = credit_record(
+                    teacher=enrolment.teacher,
+                    category=CreditCategory.OFFLINE_WORKSHOP if course.mode == CourseMode.OFFLINE
+                    else CreditCategory.ONLINE_COURSE,
+                    hours=course.credit_hours,
+                    person_times=1,
+                    source_key=COMPLETION_SOURCE_KEY.format(pk=enrolment.pk),
+                    occurred_on=timezone.localdate(now),
+                    evidence=enrolment,
+                    evidence_label=course.title,
+                    credited_via=CREDITED_VIA,
+                )
+                enrolment.status = EnrolmentStatus.COMPLETED
+                enrolment.completed_at = now
+                enrolment.credit = result.credit
+                enrolment.save(update_fields=["status", "completed_at", "credit"])
+        except ValidationError as error:
+            return ProgressResult(
+                problems=[COMPLETION_NOT_CREDITED % {"reason": " ".join(error.messages)}]
+            )
+        if course.issues_certificate:
+            transaction.on_commit(lambda pk=enrolment.pk: certificate_issue_enqueue(enrolment_id=pk))
+        return ProgressResult(completed=True)

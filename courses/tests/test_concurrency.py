@@ -1,0 +1,100 @@
+"""Concurrent requests on PostgreSQL: twenty threads completing the same
+enrolment, submitting the same quiz or enrolling in a nearly full course
+at once. Real threads, real transactions, real row locks."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from courses import services
+from courses.constants import EnrolmentStatus
+from courses.models import Enrolment, QuizAttempt
+from courses.tests.factories import RIGHT_ANSWERS, CoursePageFactory, LessonPageFactory, lesson_with_quiz
+from lms.ledger import ledger_reconcile
+from lms.models import TeacherYearTally, TrainingCredit
+from lms.tests.factories import TeacherFactory
+
+THREADS = 20
+
+
+def run_at_once(action):
+    """Run ``action`` in THREADS threads released together; returns
+    (results, validation messages, unexpected errors)."""
+    start = threading.Barrier(THREADS)
+    results, refusals, errors = [], [], []
+
+    def run():
+        try:
+            start.wait()
+            results.append(action())
+        except ValidationError as error:
+            refusals.extend(error.messages)
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, refusals, errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_concurrent_lesson_completions_credit_once():
+    course = CoursePageFactory(credit_hours=Decimal("5"))
+    lesson = LessonPageFactory(parent=course)
+    teacher = TeacherFactory()
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+
+    results, refusals, errors = run_at_once(lambda: services.lesson_complete(enrolment=enrolment, lesson=lesson))
+
+    assert errors == [] and refusals == []
+    assert len(results) == THREADS and all(result.completed for result in results)
+    assert TrainingCredit.objects.filter(source_key=f"course-completion:{enrolment.pk}").count() == 1
+    assert TeacherYearTally.objects.get(teacher=teacher).hours == Decimal("5")
+    assert ledger_reconcile() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_concurrent_quiz_submissions_record_one_pass_and_credit_once():
+    course = CoursePageFactory(credit_hours=Decimal("3"))
+    lesson, quiz_id = lesson_with_quiz(course, attempts_allowed=0)
+    enrolment = services.enrolment_create(course=course, teacher=TeacherFactory())
+
+    results, refusals, errors = run_at_once(lambda: services.quiz_submit(
+        enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=RIGHT_ANSWERS))
+
+    assert errors == []
+    assert len(results) == 1 and results[0].progress.completed
+    assert refusals == [str(services.QUIZ_ALREADY_PASSED)] * (THREADS - 1)
+    assert QuizAttempt.objects.count() == 1
+    assert TrainingCredit.objects.count() == 1
+    assert Enrolment.objects.get().status == EnrolmentStatus.COMPLETED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_teachers_racing_for_five_places_fill_exactly_five():
+    course = CoursePageFactory(capacity=5)
+    teachers = iter([TeacherFactory() for _ in range(THREADS)])
+    lock = threading.Lock()
+
+    def enrol():
+        with lock:
+            teacher = next(teachers)
+        return services.enrolment_create(course=course, teacher=teacher)
+
+    results, refusals, errors = run_at_once(enrol)
+
+    assert errors == []
+    assert len(results) == 5
+    assert refusals == [str(services.COURSE_FULL)] * (THREADS - 5)
+    assert Enrolment.objects.filter(course=course).count() == 5

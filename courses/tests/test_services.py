@@ -1,0 +1,352 @@
+"""Enrolment, learning actions and completion: what each service writes,
+that completion credits the ledger exactly once, and every refusal's message."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from courses import services
+from courses.constants import AttendanceVia, CourseMode, EnrolmentStatus
+from courses.models import Attendance, Enrolment, LessonProgress, QuizAttempt
+from courses.quiz import ANSWER_MALFORMED, ANSWER_MISSING, ANSWERS_FOR_ANOTHER_QUIZ
+from courses.tests.factories import (
+    RIGHT_ANSWERS,
+    WRONG_ANSWERS,
+    CheckinCodeFactory,
+    CoursePageFactory,
+    EnrolmentFactory,
+    LessonPageFactory,
+    OfflineSessionFactory,
+    lesson_with_quiz,
+)
+from lms.constants import CreditCategory
+from lms.models import TeacherYearTally, TrainingCredit
+from lms.tests.factories import TeacherFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def message_of(excinfo):
+    return " ".join(excinfo.value.messages)
+
+
+def refused(message, call, **params):
+    with pytest.raises(ValidationError) as excinfo:
+        call()
+    assert message_of(excinfo) == str(message) % params if params else str(message)
+
+
+@pytest.fixture
+def teacher():
+    return TeacherFactory()
+
+
+@pytest.fixture
+def course():
+    return CoursePageFactory(credit_hours=Decimal("6"))
+
+
+# Enrolment -------------------------------------------------------------------------
+
+
+def test_enrol_then_withdraw_then_enrol_again(course, teacher):
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    assert enrolment.status == EnrolmentStatus.ENROLLED
+    refused(services.ALREADY_ENROLLED, lambda: services.enrolment_create(course=course, teacher=teacher))
+    services.enrolment_withdraw(enrolment=enrolment)
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.WITHDRAWN and enrolment.withdrawn_at
+    again = services.enrolment_create(course=course, teacher=teacher)
+    assert again.pk == enrolment.pk and again.status == EnrolmentStatus.ENROLLED
+    assert Enrolment.objects.count() == 1
+
+
+def test_enrolment_window_is_respected(teacher):
+    now = timezone.now()
+    later = CoursePageFactory(enrol_opens_at=now + datetime.timedelta(days=1))
+    closed = CoursePageFactory(enrol_closes_at=now - datetime.timedelta(minutes=1))
+    refused(services.ENROLMENT_NOT_OPEN, lambda: services.enrolment_create(course=later, teacher=teacher))
+    refused(services.ENROLMENT_CLOSED, lambda: services.enrolment_create(course=closed, teacher=teacher))
+    assert not Enrolment.objects.exists()
+
+
+def test_a_full_course_refuses_and_withdrawing_frees_a_place():
+    course = CoursePageFactory(capacity=2)
+    first, second, third = TeacherFactory(), TeacherFactory(), TeacherFactory()
+    services.enrolment_create(course=course, teacher=first)
+    kept = services.enrolment_create(course=course, teacher=second)
+    refused(services.COURSE_FULL, lambda: services.enrolment_create(course=course, teacher=third))
+    services.enrolment_withdraw(enrolment=kept)
+    assert services.enrolment_create(course=course, teacher=third).status == EnrolmentStatus.ENROLLED
+
+
+def test_prerequisites_must_be_completed_first(teacher):
+    basics = CoursePageFactory(title="科学教育基础")
+    advanced = CoursePageFactory()
+    advanced.prerequisites.add(basics)
+    advanced.save()
+    refused(services.PREREQUISITES_MISSING, lambda: services.enrolment_create(course=advanced, teacher=teacher),
+            courses="科学教育基础")
+    EnrolmentFactory(course=basics, teacher=teacher, status=EnrolmentStatus.COMPLETED)
+    assert services.enrolment_create(course=advanced, teacher=teacher)
+
+
+def test_the_audience_is_respected():
+    course = CoursePageFactory(audience=["lab_manager"])
+    refused(services.NOT_IN_AUDIENCE, lambda: services.enrolment_create(course=course, teacher=TeacherFactory()),
+            audience="Lab manager")
+    assert services.enrolment_create(course=course, teacher=TeacherFactory(is_lab_manager=True))
+
+
+def test_a_user_without_teacher_profile_cannot_enrol(course):
+    refused(services.NOT_A_TEACHER, lambda: services.enrolment_create(course=course, teacher=None))
+
+
+def test_a_completed_course_cannot_be_left(course, teacher):
+    enrolment = EnrolmentFactory(course=course, teacher=teacher, status=EnrolmentStatus.COMPLETED)
+    refused(services.CANNOT_WITHDRAW_COMPLETED, lambda: services.enrolment_withdraw(enrolment=enrolment))
+
+
+# Completion and the ledger --------------------------------------------------------------
+
+
+def test_doing_every_lesson_completes_and_credits_the_ledger_once(course, teacher, issued):
+    first, second = LessonPageFactory(parent=course), LessonPageFactory(parent=course)
+    LessonPageFactory(parent=course, is_required=False)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+
+    assert not services.lesson_complete(enrolment=enrolment, lesson=first).completed
+    assert not TrainingCredit.objects.exists()
+    result = services.lesson_complete(enrolment=enrolment, lesson=second)
+
+    assert result.completed
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.COMPLETED and enrolment.completed_at
+    credit = TrainingCredit.objects.get()
+    assert credit.source_key == f"course-completion:{enrolment.pk}"
+    assert (credit.hours, credit.person_times, credit.category) == (Decimal("6"), 1, CreditCategory.ONLINE_COURSE)
+    assert credit.evidence == enrolment and credit.evidence_label == course.title
+    assert enrolment.credit == credit
+    assert TeacherYearTally.objects.get(teacher=teacher).hours == Decimal("6")
+
+    # Re-doing a lesson, re-checking, or a retried task: nothing more.
+    services.lesson_complete(enrolment=enrolment, lesson=second)
+    services.enrolment_completion_check(enrolment=enrolment)
+    assert TrainingCredit.objects.count() == 1
+    assert LessonProgress.objects.filter(enrolment=enrolment).count() == 2
+
+
+def test_the_certificate_is_enqueued_after_commit_once(course, teacher, issued, django_capture_on_commit_callbacks):
+    lesson = LessonPageFactory(parent=course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.lesson_complete(enrolment=enrolment, lesson=lesson)
+        services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    assert len(callbacks) == 1
+    assert issued == [enrolment.pk]
+
+
+def test_no_certificate_for_a_course_that_issues_none(teacher, issued, django_capture_on_commit_callbacks):
+    course = CoursePageFactory(issues_certificate=False)
+    lesson = LessonPageFactory(parent=course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.lesson_complete(enrolment=enrolment, lesson=lesson).completed
+    assert issued == []
+
+
+def test_an_offline_course_credits_an_offline_workshop(teacher):
+    course = CoursePageFactory(mode=CourseMode.OFFLINE, requires_lessons=False, required_sessions=1)
+    session = OfflineSessionFactory(course=course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    assert services.attendance_record(session=session, enrolment_ids=[enrolment.pk], recorded_by=None) == 1
+    assert TrainingCredit.objects.get().category == CreditCategory.OFFLINE_WORKSHOP
+    assert services.attendance_record(session=session, enrolment_ids=[enrolment.pk], recorded_by=None) == 0
+    assert TrainingCredit.objects.count() == 1
+
+
+def test_a_teacher_without_school_keeps_progress_but_is_not_credited(course):
+    teacher = TeacherFactory(school=None)
+    lesson = LessonPageFactory(parent=course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    result = services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    assert not result.completed
+    assert "could not be credited yet" in str(result.problems[0])
+    assert LessonProgress.objects.get(enrolment=enrolment).completed_at
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.ENROLLED
+    assert not TrainingCredit.objects.exists()
+
+
+def test_minimum_time_counts_each_visit_once(teacher):
+    course = CoursePageFactory(min_minutes=30)
+    lesson = LessonPageFactory(parent=course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    start = timezone.now() - datetime.timedelta(minutes=20)
+    token = services.lesson_visit_token(lesson, now=start)
+    assert not services.lesson_complete(enrolment=enrolment, lesson=lesson, visit_token=token).completed
+    # The same visit's form posted again adds nothing.
+    services.lesson_complete(enrolment=enrolment, lesson=lesson, visit_token=token)
+    enrolment.refresh_from_db()
+    assert enrolment.minutes_on_lessons == 20
+    later = services.lesson_visit_token(lesson, now=timezone.now() - datetime.timedelta(minutes=15))
+    assert services.lesson_complete(enrolment=enrolment, lesson=lesson, visit_token=later).completed
+    # A forged token counts nothing.
+    assert services._visit_started(lesson, later + "x") is None
+
+
+def test_a_lesson_of_another_course_is_refused(course, teacher):
+    other_lesson = LessonPageFactory(parent=CoursePageFactory())
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    refused(services.LESSON_NOT_IN_COURSE, lambda: services.lesson_complete(enrolment=enrolment, lesson=other_lesson))
+    refused(services.NOT_ENROLLED, lambda: services.lesson_complete(enrolment=None, lesson=other_lesson))
+    assert not LessonProgress.objects.exists()
+
+
+# Quizzes -------------------------------------------------------------------------------
+
+
+def test_passing_the_quiz_and_the_lesson_completes(course, teacher):
+    lesson, quiz_id = lesson_with_quiz(course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    failed = services.quiz_submit(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=WRONG_ANSWERS)
+    assert (failed.attempt.score, failed.attempt.passed, failed.attempt.number) == (0, False, 1)
+    assert not LessonProgress.objects.get(enrolment=enrolment).completed_at
+    services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    assert not TrainingCredit.objects.exists(), "the quiz is not passed yet"
+    passed = services.quiz_submit(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=RIGHT_ANSWERS)
+    assert (passed.attempt.score, passed.attempt.passed, passed.attempt.number) == (100, True, 2)
+    assert passed.progress.completed
+    assert TrainingCredit.objects.count() == 1
+    refused(services.QUIZ_ALREADY_PASSED, lambda: services.quiz_submit(
+        enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=RIGHT_ANSWERS))
+    assert QuizAttempt.objects.count() == 2 and TrainingCredit.objects.count() == 1
+
+
+def test_passing_a_lessons_quiz_marks_the_lesson_done(course, teacher):
+    lesson, quiz_id = lesson_with_quiz(course)
+    LessonPageFactory(parent=course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    services.quiz_submit(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=RIGHT_ANSWERS)
+    assert LessonProgress.objects.get(enrolment=enrolment, lesson=lesson).completed_at
+    assert not TrainingCredit.objects.exists(), "the other lesson is not done"
+
+
+def test_partly_right_scores_by_question(course, teacher):
+    lesson, quiz_id = lesson_with_quiz(course, pass_mark=60)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    answers = {"q0": ["1"], "q1": ["0"], "q2": ["true"]}  # the multiple choice misses one
+    attempt = services.quiz_submit(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=answers).attempt
+    assert (attempt.score, attempt.passed) == (66, True)
+
+
+def test_attempts_run_out(course, teacher):
+    lesson, quiz_id = lesson_with_quiz(course, attempts_allowed=2)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    for _ in range(2):
+        services.quiz_submit(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=WRONG_ANSWERS)
+    refused(services.NO_ATTEMPTS_LEFT, lambda: services.quiz_submit(
+        enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=RIGHT_ANSWERS), allowed=2)
+    assert QuizAttempt.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "answers, message, params",
+    [
+        ({"q0": ["1"], "q1": ["0"]}, ANSWER_MISSING, {"number": 3}),
+        ({"q0": [], "q1": ["0"], "q2": ["true"]}, ANSWER_MISSING, {"number": 1}),
+        ({"q0": ["7"], "q1": ["0"], "q2": ["true"]}, ANSWER_MALFORMED, {"number": 1}),
+        ({"q0": ["0", "1"], "q1": ["0"], "q2": ["true"]}, ANSWER_MALFORMED, {"number": 1}),
+        ({"q0": ["1"], "q1": ["0"], "q2": ["maybe"]}, ANSWER_MALFORMED, {"number": 3}),
+        ({"q0": ["1"], "q1": ["0", "0"], "q2": ["true"]}, ANSWER_MALFORMED, {"number": 2}),
+        ({"q0": "1", "q1": ["0"], "q2": ["true"]}, ANSWER_MALFORMED, {"number": 1}),
+        ({"q0": ["1"], "q1": ["0"], "q2": ["true"], "q9": ["1"]}, ANSWERS_FOR_ANOTHER_QUIZ, {}),
+    ],
+)
+def test_bad_answers_are_refused_and_nothing_recorded(course, teacher, answers, message, params):
+    lesson, quiz_id = lesson_with_quiz(course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    refused(message, lambda: services.quiz_submit(
+        enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=answers), **params)
+    assert not QuizAttempt.objects.exists()
+
+
+def test_a_quiz_of_another_lesson_is_refused(course, teacher):
+    lesson, _quiz_id = lesson_with_quiz(course)
+    _other, other_quiz_id = lesson_with_quiz(course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    for quiz_id in (other_quiz_id, "", "not-a-quiz"):
+        refused(services.QUIZ_NOT_FOUND, lambda: services.quiz_submit(
+            enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=RIGHT_ANSWERS))
+    assert not QuizAttempt.objects.exists()
+
+
+def test_a_withdrawn_teacher_cannot_submit(course, teacher):
+    lesson, quiz_id = lesson_with_quiz(course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    services.enrolment_withdraw(enrolment=enrolment)
+    enrolment.refresh_from_db()
+    refused(services.NOT_ENROLLED, lambda: services.quiz_submit(
+        enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, answers=RIGHT_ANSWERS))
+
+
+# Offline sessions and check-in ------------------------------------------------------------
+
+
+@pytest.fixture
+def offline():
+    course = CoursePageFactory(mode=CourseMode.BLENDED, requires_lessons=False, required_sessions=1)
+    return OfflineSessionFactory(course=course)
+
+
+def test_checkin_with_the_current_code_records_attendance_and_completes(offline, teacher):
+    enrolment = services.enrolment_create(course=offline.course, teacher=teacher)
+    code = services.checkin_code_create(session=offline, created_by=None)
+    attendance = services.checkin(teacher=teacher, code=f" {code.code[:3]} {code.code[3:]} ")
+    assert (attendance.enrolment, attendance.via) == (enrolment, AttendanceVia.CHECKIN)
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.COMPLETED
+    refused(services.ALREADY_CHECKED_IN, lambda: services.checkin(teacher=teacher, code=code.code))
+    assert Attendance.objects.count() == 1 and TrainingCredit.objects.count() == 1
+
+
+def test_checkin_refusals(offline, teacher):
+    services.enrolment_create(course=offline.course, teacher=teacher)
+    expired = CheckinCodeFactory(session=offline, code="111111",
+                                 expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    refused(services.CHECKIN_CODE_EXPIRED, lambda: services.checkin(teacher=teacher, code=expired.code))
+    refused(services.CHECKIN_CODE_UNKNOWN, lambda: services.checkin(teacher=teacher, code="999999"))
+    refused(services.CHECKIN_CODE_UNKNOWN, lambda: services.checkin(teacher=teacher, code="abc"))
+    refused(services.NOT_A_TEACHER, lambda: services.checkin(teacher=None, code="111111"))
+    future = OfflineSessionFactory(course=offline.course, starts_at=timezone.now() + datetime.timedelta(days=1),
+                                   ends_at=timezone.now() + datetime.timedelta(days=1, hours=2))
+    CheckinCodeFactory(session=future, code="222222")
+    refused(services.CHECKIN_OUTSIDE_SESSION, lambda: services.checkin(teacher=teacher, code="222222"))
+    stranger = TeacherFactory()
+    code = services.checkin_code_create(session=offline, created_by=None)
+    refused(services.NOT_ENROLLED, lambda: services.checkin(teacher=stranger, code=code.code))
+    assert not Attendance.objects.exists()
+
+
+def test_a_code_never_outlives_its_session(offline):
+    soon_over = OfflineSessionFactory(course=offline.course, ends_at=timezone.now() + datetime.timedelta(minutes=1))
+    code = services.checkin_code_create(session=soon_over, created_by=None)
+    assert code.expires_at == soon_over.ends_at
+    over = OfflineSessionFactory(course=offline.course, starts_at=timezone.now() - datetime.timedelta(hours=3),
+                                 ends_at=timezone.now() - datetime.timedelta(hours=1))
+    refused(services.SESSION_OVER, lambda: services.checkin_code_create(session=over, created_by=None))
+
+
+def test_bulk_attendance_ignores_other_courses_and_withdrawn(offline):
+    here = [services.enrolment_create(course=offline.course, teacher=TeacherFactory()) for _ in range(3)]
+    services.enrolment_withdraw(enrolment=here[2])
+    elsewhere = EnrolmentFactory()
+    marked = services.attendance_record(
+        session=offline, enrolment_ids=[e.pk for e in here] + [elsewhere.pk], recorded_by=None
+    )
+    assert marked == 2
+    assert set(Attendance.objects.values_list("enrolment_id", flat=True)) == {here[0].pk, here[1].pk}
+    assert TrainingCredit.objects.count() == 2
