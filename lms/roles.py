@@ -53,6 +53,11 @@ ROLE_PERMISSIONS = {
         "lms.view_school",
         "lms.view_teacherprofile",
         "lms.view_trainingcredit",
+        # Proposing research-along pairings for their teachers. Never the
+        # pairing view permission on the model: that would show every
+        # district's pairings (see mentors.selectors).
+        "mentors.add_researchpairing",
+        "mentors.view_mentorprofile",
     ],
     Role.ACADEMY_ADMIN: ["wagtailadmin.access_admin", *(f"{app}.*" for app in ACADEMY_APPS)],
 }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("research-along/", include("mentors.urls")),
     path("", include("themes.urls")),
     path("", include("certificates.urls")),
     path("", include("courses.urls")),
