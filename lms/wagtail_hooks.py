@@ -92,3 +92,10 @@ def register_cohort_log_actions(actions):
     actions.register_action(LOG_NOMINATE, _("Nominate to a cohort"), _("Nominated to a cohort"))
     actions.register_action(LOG_TRANSITION, _("Change a cohort membership"), _("Cohort membership changed"))
     actions.register_action(LOG_CERTIFY, _("Certify a cohort member"), _("Cohort member certified"))
+
+
+@hooks.register("register_admin_viewset")
+def register_talent_cohort_viewsets():
+    from .cohort_views import talent_cohorts_viewset_group
+
+    return talent_cohorts_viewset_group
