@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
@@ -248,6 +249,7 @@ def membership_nominate(*, cohort, teacher, by, statement, attachments=(), overr
     for upload in attachments:
         NominationAttachment.objects.create(membership=membership, file=upload,
                                             original_filename=getattr(upload, "name", "")[:255])
+    cache.delete(NAV_CACHE_KEY.format(pk=teacher.user_id))
     _log(membership, LOG_NOMINATE, by, {"cohort": cohort.pk, "teacher": teacher.pk, "override": bool(failures)})
     return membership
 
@@ -870,10 +872,24 @@ def my_membership_list(*, teacher) -> list:
     ]
 
 
+NAV_CACHE_KEY = "lms:cohort-member:{pk}"
+NAV_CACHE_SECONDS = 300
+
+
 def teacher_has_membership(user) -> bool:
+    """Whether the public site's menu shows "My cohorts" to ``user``.
+
+    Asked on every page, so the answer is cached for a few minutes (and
+    dropped when the user is nominated): the pages' pinned query counts
+    stay as they are."""
     if not user.is_authenticated:
         return False
-    return CohortMembership.objects.filter(teacher__user=user).exclude(status=S.NOT_ADMITTED).exists()
+    key = NAV_CACHE_KEY.format(pk=user.pk)
+    answer = cache.get(key)
+    if answer is None:
+        answer = CohortMembership.objects.filter(teacher__user=user).exclude(status=S.NOT_ADMITTED).exists()
+        cache.set(key, answer, NAV_CACHE_SECONDS)
+    return answer
 
 
 def cohort_certified_counts(*, district=None) -> dict:

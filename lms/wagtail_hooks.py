@@ -99,3 +99,14 @@ def register_talent_cohort_viewsets():
     from .cohort_views import talent_cohorts_viewset_group
 
     return talent_cohorts_viewset_group
+
+
+@hooks.register("register_academy_nav_item")
+def my_cohorts_nav_item():
+    from django.utils.translation import gettext_lazy as _
+
+    from themes.navigation import NavItem
+
+    from .cohorts import teacher_has_membership
+
+    return NavItem(_("My cohorts"), "my_cohorts", order=320, visible=teacher_has_membership)

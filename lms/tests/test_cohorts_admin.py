@@ -289,3 +289,38 @@ def test_overview_lists_cohorts_with_counts(client, cohort, people):
     assert "2026级学科带头人" in page and "Nominate a teacher" in page
     login_as(client, Role.TEACHER)
     assert client.get(reverse("lms_cohorts:overview")).status_code in (302, 403)
+
+
+# --- The member's own page and the menu entry ---------------------------------------
+
+
+def test_member_sees_own_progress_per_requirement_and_the_menu_entry(client, cohort, people):
+    from django.core.cache import cache
+
+    cache.clear()
+    teacher = people["lixia"]
+    CohortMembershipFactory(cohort=cohort, teacher=teacher, status=S.IN_TRAINING)
+    CohortMembershipFactory(cohort=cohort, teacher=people["licheng"], status=S.CERTIFIED)
+    client.force_login(teacher.user)
+    client.cookies["django_language"] = "en"
+    page = client.get("/my/cohorts/").content.decode()
+    assert "2026级学科带头人" in page and "In training" in page
+    assert "40 hours (all categories)" in page and "0 / 40" in page
+    assert "Assessment: 专业能力考核" in page and "no result" in page
+    assert "0 of 2 requirements met" in page
+    assert 'href="/my/cohorts/"' in page
+
+
+def test_teacher_without_membership_has_no_menu_entry(client):
+    from django.core.cache import cache
+
+    cache.clear()
+    teacher = TeacherFactory()
+    client.force_login(teacher.user)
+    client.cookies["django_language"] = "en"
+    page = client.get("/my/cohorts/").content.decode()
+    assert "You are not in any talent cohort." in page
+    assert 'href="/my/cohorts/"' not in page
+    assert client.get("/my/cohorts/", follow=False).status_code == 200
+    client.logout()
+    assert client.get("/my/cohorts/").status_code == 302
