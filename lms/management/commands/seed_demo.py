@@ -65,6 +65,7 @@ class Command(BaseCommand):
         home_page_demo_seed()
         self.print_summary(summary)
         self.seed_certificates()
+        self.seed_cohorts(seed)
 
     def seed_certificates(self):
         from django.apps import apps
@@ -77,6 +78,18 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Certificates: a default template per kind, and %(count)d certificates for demo teachers "
               "(one revoked, one reissued).") % {"count": count}
+        )
+
+    def seed_cohorts(self, seed):
+        # After the certificates: certified members get theirs from the
+        # default cohort qualification template.
+        from lms.cohort_seeding import demo_cohorts_seed
+
+        certified = demo_cohorts_seed(seed=seed)
+        self.stdout.write(
+            _("Talent cohorts: subject leaders, five Olympiad-coach cohorts and a master-teacher studio, "
+              "with members in every status; certified: %(leaders)d subject leaders, %(coaches)d Olympiad coaches.")
+            % {"leaders": certified.get("subject_leader", 0), "coaches": certified.get("olympiad_coach", 0)}
         )
 
     def print_summary(self, summary):
