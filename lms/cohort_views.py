@@ -42,7 +42,7 @@ from wagtail.permissions import register_permission_policy
 
 from . import cohorts as services
 from .cohorts import MANAGE_PERMISSION, NOMINATE_PERMISSION, CohortError
-from .constants import CohortKind, MembershipStatus, Stage, Subject
+from .constants import CohortKind, MembershipStatus, Role, Stage, Subject
 from .imports import ALLOWED_EXTENSIONS
 from .models import Cohort, CohortMembership, District
 from .selectors import district_list_for_user, teacher_list_for_user
@@ -90,6 +90,17 @@ class CohortAdminForm(WagtailAdminModelForm):
         label=_("eligible subjects"), choices=Subject.choices, required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave empty for any subject."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "owner" in self.fields:
+            # Not a list of every teacher's account: owners are HR or academy admins.
+            from django.contrib.auth import get_user_model
+
+            self.fields["owner"].queryset = (
+                get_user_model().objects.filter(groups__name__in=[Role.HR.value, Role.ACADEMY_ADMIN.value])
+                .distinct().order_by("username")
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -357,12 +368,45 @@ class MembershipView(CohortScreenMixin, TemplateView):
         return self.render_to_response(self.get_context_data(forms_={action: form}))
 
 
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_BAD_TYPE = _("“%(name)s”: attach PDF, Word or image files (%(extensions)s).")
+ATTACHMENT_TOO_LARGE = _("“%(name)s” is larger than 10 MB.")
+ATTACHMENTS_TOO_MANY = _("Attach at most 5 files.")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files at once; each checked for type and size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(ATTACHMENT_EXTENSIONS)}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        files = [super(AttachmentsField, self).clean(f, initial) for f in files if f]
+        if len(files) > 5:
+            raise forms.ValidationError(ATTACHMENTS_TOO_MANY)
+        for upload in files:
+            name = upload.name or ""
+            if not name.lower().endswith(ATTACHMENT_EXTENSIONS):
+                raise forms.ValidationError(ATTACHMENT_BAD_TYPE % {"name": name,
+                                                                   "extensions": " ".join(ATTACHMENT_EXTENSIONS)})
+            if upload.size > ATTACHMENT_MAX_BYTES:
+                raise forms.ValidationError(ATTACHMENT_TOO_LARGE % {"name": name})
+        return files
+
+
 class NominationForm(forms.Form):
     cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=Cohort.objects.all())
     staff_number = forms.CharField(label=_("Teacher's staff number"), max_length=32)
     statement = forms.CharField(label=_("Nomination statement"), widget=forms.Textarea(attrs={"rows": 5}))
-    attachment = forms.FileField(label=_("Attachment"), required=False,
-                                 help_text=_("Optional: e.g. awards, lesson records (PDF, Word or images)."))
+    attachments = AttachmentsField(label=_("Attachments"), required=False,
+                                   help_text=_("Optional, up to 5: e.g. awards, lesson records (PDF, Word or images)."))
     override_reason = forms.CharField(
         label=_("Eligibility override reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("HR and academy admins only: nominate a teacher who does not meet the eligibility rules."),
@@ -416,7 +460,7 @@ class NominateView(CohortScreenMixin, TemplateView):
             try:
                 membership = services.membership_nominate(
                     cohort=data["cohort"], teacher=data["teacher"], by=request.user, statement=data["statement"],
-                    attachments=[data["attachment"]] if data.get("attachment") else [],
+                    attachments=data.get("attachments") or [],
                     override_reason=data.get("override_reason", ""),
                 )
             except CohortError as error:

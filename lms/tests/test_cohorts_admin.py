@@ -81,6 +81,7 @@ def test_hr_creates_an_olympiad_cohort_with_requirements(client):
     response = client.post(reverse("cohorts:add"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     cohort = Cohort.objects.get()
+    assert client.get(reverse("cohorts:edit", args=[cohort.pk])).status_code == 200
     assert cohort.eligible_stages == ["senior"]
     assert [(r.category, r.hours) for r in cohort.hours_requirements.all()] == [("", 60)]
     assert cohort.assessments.get().name == "专业能力考核"
@@ -196,13 +197,19 @@ def test_district_admin_nominates_own_teacher_with_attachment_but_not_others(cli
     assert "is not a teacher of your district" in response.content.decode()
     response = client.post(url, {
         "cohort": cohort.pk, "staff_number": "LX0001", "statement": "市级优质课一等奖",
-        "attachment": SimpleUploadedFile("获奖证书.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+        "attachments": [SimpleUploadedFile("获奖证书.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+                        SimpleUploadedFile("课堂实录.docx", b"PK test")],
     })
     membership = CohortMembership.objects.get()
     assert response.status_code == 302
-    assert membership.attachments.get().original_filename == "获奖证书.pdf"
+    assert sorted(membership.attachments.values_list("original_filename", flat=True)) == ["获奖证书.pdf", "课堂实录.docx"]
     response = client.post(url, {"cohort": cohort.pk, "staff_number": "LX0001", "statement": "再次推荐"})
     assert "is already in 2026级学科带头人" in response.content.decode()
+    response = client.post(url, {"cohort": CohortFactory().pk, "staff_number": "LX0001", "statement": "推荐",
+                                 "attachments": [SimpleUploadedFile("run.exe", b"MZ")]})
+    assert "attach PDF, Word or image files" in response.content.decode()
+    response = client.post(url, {"cohort": "999999", "staff_number": "", "statement": ""})
+    assert response.status_code == 200
 
 
 def test_nomination_shows_failed_eligibility_and_hr_overrides(client, people):
