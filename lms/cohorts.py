@@ -289,7 +289,7 @@ def membership_transition(*, membership, to_status, by, reason=""):
     to_status = MembershipStatus(to_status)
     if to_status == S.CERTIFIED:
         raise CohortError(CERTIFY_THROUGH_SERVICE, code="transition")
-    membership = CohortMembership.objects.select_for_update().select_related("cohort", "teacher").get(pk=membership.pk)
+    membership = CohortMembership.objects.select_for_update(of=("self",)).select_related("cohort", "teacher").get(pk=membership.pk)
     _check_transition(membership, to_status)
     reason = (reason or "").strip()
     if to_status in (S.NOT_ADMITTED, S.WITHDRAWN) and not reason:
@@ -504,7 +504,7 @@ def membership_certify(*, membership, by, override_reason="", progress=None):
     if not (by.is_active and by.has_perm(MANAGE_PERMISSION)):
         raise CohortError(NOT_ALLOWED_TO_MANAGE, code="permission")
     membership = (
-        CohortMembership.objects.select_for_update()
+        CohortMembership.objects.select_for_update(of=("self",))
         .select_related("cohort", "teacher__school")
         .get(pk=membership.pk)
     )
@@ -614,7 +614,7 @@ def assessment_result_record(*, membership, assessment, score, assessed_on, asse
         wanted = CohortAssessment.objects.filter(cohort_id=membership.cohort_id).count()
         have = AssessmentResult.objects.filter(membership=membership).count()
         if have >= wanted:
-            membership = CohortMembership.objects.select_for_update().get(pk=membership.pk)
+            membership = CohortMembership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
             if membership.status == S.IN_TRAINING:
                 _transition(membership, S.ASSESSED, by, gettext("Every assessment has a result."), timezone.now())
                 membership.save(update_fields=["status", "status_changed_at"])

@@ -22,8 +22,19 @@ pytestmark = pytest.mark.django_db
 S = MembershipStatus
 
 
-def test_seed_demo_adds_cohorts_with_members_in_every_status_and_certificates():
-    call_command("seed_demo", teachers=1500, stdout=StringIO())
+def test_seed_demo_adds_cohorts():
+    output = StringIO()
+    call_command("seed_demo", teachers=300, stdout=output)
+    assert "Talent cohorts:" in output.getvalue()
+    assert Cohort.objects.count() == 7
+
+
+def test_cohorts_have_members_in_every_status_and_certificates():
+    from certificates.seeding import demo_templates_create
+
+    demo_academy_seed(teacher_count=1500)
+    demo_templates_create()
+    demo_cohorts_seed()
     assert Cohort.objects.filter(kind="subject_leader").count() == 1
     assert sorted(Cohort.objects.filter(kind="olympiad_coach").values_list("olympiad_subject", flat=True)) == [
         "biology", "chemistry", "informatics", "maths", "physics"]
