@@ -144,3 +144,38 @@ def test_dashboard_counts_certified_members_by_cohort_kind(django_assert_max_num
     dashboard = dashboard_get(user=lixia_admin, year=2026, today=datetime.date(2026, 6, 30))
     coaches = next(p for p in dashboard.targets if p.target.cohort_kind == "olympiad_coach")
     assert (coaches.current, coaches.status) == (6, "share")
+
+
+# Whole admin pages, caches warm: the session, user, permissions and
+# Wagtail's admin furniture, plus for the roster its cohort, page of 100
+# members and their count, and the progress reads; for the registry its
+# page of 50 and count. Pinned exactly, at both sizes.
+ROSTER_PAGE_QUERIES = 23
+REGISTRY_PAGE_QUERIES = 17
+
+
+def _page_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # fills the caches (content types, the site, the menu)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+@pytest.mark.parametrize("count", [100, 1000])
+def test_roster_and_registry_pages_cost_the_same_at_100_and_1000_members(client, cohort, count):
+    cohort, course, assessment = cohort
+    _members(cohort, count)
+    _with_records(cohort, list(CohortMembership.objects.select_related("teacher__school")), course, assessment)
+    _members(CohortFactory(), count, status=S.CERTIFIED)
+    client.force_login(user_with_role(Role.HR))
+    queries, page = _page_queries(client, f"/admin/talent-cohorts/{cohort.pk}/roster/")
+    assert queries == ROSTER_PAGE_QUERIES
+    assert page.count('name="member"') == 100
+    assert "30 / 20" in page and "no result" in page
+    queries, page = _page_queries(client, "/admin/talent-registry/")
+    assert queries == REGISTRY_PAGE_QUERIES
+    assert "教师0" in page
