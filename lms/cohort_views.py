@@ -43,7 +43,7 @@ from wagtail.permissions import register_permission_policy
 from . import cohorts as services
 from .cohorts import MANAGE_PERMISSION, NOMINATE_PERMISSION, CohortError
 from .constants import CohortKind, MembershipStatus, Role, Stage, Subject
-from .imports import ALLOWED_EXTENSIONS
+from .imports import ALLOWED_EXTENSIONS, ImportFileError, check_size
 from .models import Cohort, CohortMembership, District
 from .selectors import district_list_for_user, teacher_list_for_user
 from .views import ScopedModelViewSet
@@ -516,6 +516,11 @@ class AssessmentImportView(CohortScreenMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         upload = form.cleaned_data["file"]
+        try:
+            check_size(upload.size)
+        except ImportFileError as error:
+            form.add_error("file", error.message)
+            return self.render_to_response(self.get_context_data(form=form))
         data = upload.read()
         report = services.assessment_import_check(cohort=self.cohort, data=data, filename=upload.name)
         token = ""

@@ -9,8 +9,8 @@ whole roster at once in a fixed number of queries (see
 ``membership_progress_map`` and docs/decisions/0040-cohort-progress-and-overrides.md).
 """
 
+import csv
 import datetime
-import io
 import re
 import unicodedata
 from collections import defaultdict
@@ -20,15 +20,13 @@ from decimal import Decimal, InvalidOperation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .constants import (
     DISTRICT_MANAGE_PERMISSION,
-    MEMBERSHIP_ACTIVE_STATUSES,
-    CohortKind,
     CreditCategory,
     MembershipStatus,
     ProfessionalTitle,
@@ -43,7 +41,6 @@ from .models import (
     CohortMembership,
     MembershipTransition,
     NominationAttachment,
-    TeacherProfile,
     TrainingCredit,
 )
 from .selectors import district_list_for_user, teacher_list_for_user
@@ -786,6 +783,10 @@ def assessment_import_check(*, cohort, data: bytes, filename: str, today=None) -
                                                  record["assessor"][:64]))
     except ImportFileError as problem:
         report.file_error = problem.message
+        report.rows = []
+    except csv.Error:
+        # A malformed CSV (e.g. a field larger than the csv module allows).
+        report.file_error = ImportFileError("unexpected").message
         report.rows = []
     if not report.file_error and not report.rows and not report.errors:
         report.file_error = str(ImportFileError("no_rows").message)

@@ -176,13 +176,3 @@ class MembershipStatus(models.TextChoices):
     NOT_ADMITTED = "not_admitted", _("Not admitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
-
-# The statuses that hold a place in a cohort (count against its capacity).
-MEMBERSHIP_ACTIVE_STATUSES = (
-    MembershipStatus.NOMINATED,
-    MembershipStatus.UNDER_REVIEW,
-    MembershipStatus.ADMITTED,
-    MembershipStatus.IN_TRAINING,
-    MembershipStatus.ASSESSED,
-    MembershipStatus.CERTIFIED,
-)

@@ -497,3 +497,16 @@ def test_assessment_import_reads_xlsx(hr, assessed_cohort):
     report = assessment_import_check(cohort=cohort, data=buffer.getvalue(), filename="scores.xlsx")
     assert report.ok
     assert (report.rows[0].score, report.rows[0].assessed_on) == (Decimal("91.5"), datetime.date(2026, 1, 5))
+
+
+def test_assessment_import_malformed_csv_is_explained_not_a_crash(assessed_cohort):
+    huge = "工号,成绩,考核日期,考核人\n\"" + "x" * 200_000 + "\",80,2026-01-05,王\n"
+    report = assessment_import_check(cohort=assessed_cohort[0], data=huge.encode(), filename="scores.csv")
+    assert not report.ok
+    assert report.file_error
+
+
+def test_assessment_import_too_large_is_refused(settings, assessed_cohort):
+    settings.LMS_IMPORT_MAX_BYTES = 10
+    report = assessment_import_check(cohort=assessed_cohort[0], data=b"x" * 11, filename="scores.csv")
+    assert "the largest file that can be imported" in report.file_error
