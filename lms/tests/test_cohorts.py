@@ -510,3 +510,13 @@ def test_assessment_import_too_large_is_refused(settings, assessed_cohort):
     settings.LMS_IMPORT_MAX_BYTES = 10
     report = assessment_import_check(cohort=assessed_cohort[0], data=b"x" * 11, filename="scores.csv")
     assert "the largest file that can be imported" in report.file_error
+
+
+def test_roles_carry_the_cohort_permissions(hr, lixia_admin):
+    from django.contrib.auth import get_user_model
+
+    hr, lixia_admin = (get_user_model().objects.get(pk=u.pk) for u in (hr, lixia_admin))
+    assert all(hr.has_perm(f"lms.{p}") for p in ("add_cohort", "change_cohort", "change_cohortmembership"))
+    assert lixia_admin.has_perm("lms.add_cohortmembership") and lixia_admin.has_perm("lms.view_cohort")
+    assert not lixia_admin.has_perm("lms.change_cohortmembership")
+    assert not lixia_admin.has_perm("lms.change_cohort")
