@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
 
-.PHONY: run test install lock migrate seed messages check clean
+.PHONY: run test install lock migrate seed messages check clean fonts
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed" or 0)'
@@ -33,7 +33,21 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
-run: seed
+# Certificates embed a TrueType Chinese font (docs/decisions/0020): install
+# Debian's WenQuanYi Micro Hei when root can, otherwise say how.
+fonts:
+	@if command -v fc-list >/dev/null && fc-list :lang=zh file | grep -qiE '\.tt[fc]'; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing a Chinese TrueType font for certificates (fonts-wqy-microhei)"; \
+	  apt-get install -y -qq --no-install-recommends fonts-wqy-microhei fontconfig >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-wqy-microhei fontconfig >/dev/null) || \
+	  echo "Could not install fonts-wqy-microhei; certificates will use a built-in font that is not embedded."; \
+	else \
+	  echo "No Chinese TrueType font found: certificate PDFs will use a built-in font that is not embedded."; \
+	  echo "Install one with: sudo apt-get install fonts-wqy-microhei (or set CERTIFICATES_FONT_PATH to a .ttf/.ttc)."; \
+	fi
+
+run: fonts seed
 	$(PY) manage.py run_academy --host $(HOST) --port $(PORT)
 
 test: install node_modules/.installed

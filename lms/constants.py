@@ -150,3 +150,29 @@ class CohortKind(models.TextChoices):
     SUBJECT_LEADER = "subject_leader", _("Subject leaders")
     OLYMPIAD_COACH = "olympiad_coach", _("Olympiad coaches")
     MASTER_TEACHER_STUDIO = "studio", _("Master-teacher studios")
+
+
+class OlympiadSubject(models.TextChoices):
+    """The five Olympiad subjects an Olympiad-coach cohort trains for."""
+
+    MATHEMATICS = "maths", _("Mathematics")
+    PHYSICS = "physics", _("Physics")
+    CHEMISTRY = "chemistry", _("Chemistry")
+    BIOLOGY = "biology", _("Biology")
+    INFORMATICS = "informatics", _("Informatics")
+
+
+class MembershipStatus(models.TextChoices):
+    """nominated → under review → admitted → in training → assessed →
+    certified; not admitted (after review) or withdrawn (before certified).
+    ``lms.cohorts.MEMBERSHIP_TRANSITIONS`` says which step may follow which."""
+
+    NOMINATED = "nominated", _("Nominated")
+    UNDER_REVIEW = "under_review", _("Under review")
+    ADMITTED = "admitted", _("Admitted")
+    IN_TRAINING = "in_training", _("In training")
+    ASSESSED = "assessed", _("Assessed")
+    CERTIFIED = "certified", _("Certified")
+    NOT_ADMITTED = "not_admitted", _("Not admitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import (
     CITY,
+    CohortKind,
     DISTRICT_MANAGE_PERMISSION,
     CreditCategory,
     Locality,
@@ -37,6 +38,7 @@ from .models import PRIMARY_SCIENCE_MASTER, CreditTally, School, Target, Teacher
 from .selectors import district_list_for_user
 
 COHORT_NOT_RECORDED = _("Cohort tracking not yet recorded.")
+COHORT_CERTIFIED_NOTE = _("%(kind)s certified: %(count)s / %(target)s")
 DISTRICT_SHARE_NOTE = _("A city-wide target: this is the district's contribution to it.")
 NO_SCHOOLS_NOTE = _("No schools in scope.")
 COUNTED_BY_MONTH_NOTE = _("Counted from %(start)s to %(end)s, by whole months.")
@@ -334,7 +336,8 @@ def dashboard_get(*, user, year: int, district: str | None = None, today: dateti
 
     # Query: the targets that apply (the city's, and the district's own).
     applicable = Q(district=None) if selected is None else Q(district=None) | Q(district=selected)
-    targets = Target.objects.filter(applicable)
+    targets = list(Target.objects.filter(applicable))
+    cohort_counts = _cohort_counts(targets, district=selected)
     progress = [
         _target_progress(
             target,
@@ -343,6 +346,7 @@ def dashboard_get(*, user, year: int, district: str | None = None, today: dateti
             totals_by_year=totals_by_year,
             months_by_year=months_by_year,
             schools=schools,
+            cohort_counts=cohort_counts,
         )
         for target in targets
     ]
@@ -376,13 +380,24 @@ def city_target_progress_list(*, today: datetime.date | None = None) -> list[Tar
     if not targets:
         return []
     totals_by_year, months_by_year = _totals_and_months(CITY)
+    cohort_counts = _cohort_counts(targets, district=None)
     return [
         _target_progress(
             target, today=today, selected=None, totals_by_year=totals_by_year, months_by_year=months_by_year,
-            schools=[],
+            schools=[], cohort_counts=cohort_counts,
         )
         for target in targets
     ]
+
+
+def _cohort_counts(targets, *, district):
+    """Certified cohort members by kind, in one query, only when a cohort
+    target is shown."""
+    if not any(target.metric == TargetMetric.COHORT_MEMBERS for target in targets):
+        return {}
+    from .cohorts import cohort_certified_counts
+
+    return cohort_certified_counts(district=district)
 
 
 def _totals_and_months(district_key):
@@ -453,7 +468,7 @@ def _tally_between(totals_by_year, months_by_year, start, end, attribute):
     return amount
 
 
-def _target_progress(target, *, today, selected, totals_by_year, months_by_year, schools):
+def _target_progress(target, *, today, selected, totals_by_year, months_by_year, schools, cohort_counts=None):
     value = Decimal(target.value)
     expected = target_expected_on(target, today)
     metric = target.metric
@@ -475,7 +490,17 @@ def _target_progress(target, *, today, selected, totals_by_year, months_by_year,
             return TargetProgress(target, value, current, expected, TargetStatus.SHARE, str(DISTRICT_SHARE_NOTE), filters)
         return TargetProgress(target, value, current, expected, _status(current, expected, value), str(note), filters)
     if metric == TargetMetric.COHORT_MEMBERS:
-        return TargetProgress(target, value, Decimal(0), expected, TargetStatus.NOT_RECORDED, str(COHORT_NOT_RECORDED))
+        if not target.cohort_kind:
+            return TargetProgress(target, value, Decimal(0), expected, TargetStatus.NOT_RECORDED, str(COHORT_NOT_RECORDED))
+        # Certified members of every cohort of the target's kind, e.g.
+        # "Subject leaders certified: 37 / 100" (lms.cohorts).
+        current = Decimal((cohort_counts or {}).get(target.cohort_kind, 0))
+        note = COHORT_CERTIFIED_NOTE % {
+            "kind": CohortKind(target.cohort_kind).label, "count": int(current), "target": _number(value),
+        }
+        if selected is not None and target.district_id is None:
+            return TargetProgress(target, value, current, expected, TargetStatus.SHARE, str(note))
+        return TargetProgress(target, value, current, expected, _status(current, expected, value), str(note))
     if metric in (TargetMetric.SCHOOLS_WITH_SCIENCE_VICE_PRINCIPAL, TargetMetric.PRIMARY_SCHOOLS_WITH_SCIENCE_MASTER):
         if metric == TargetMetric.SCHOOLS_WITH_SCIENCE_VICE_PRINCIPAL:
             eligible = schools
@@ -497,3 +522,7 @@ def _target_progress(target, *, today, selected, totals_by_year, months_by_year,
 def _month_end(day):
     following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return following - datetime.timedelta(days=1)
+
+
+def _number(value):
+    return format(Decimal(value).normalize(), "f")

@@ -37,6 +37,23 @@ ROLE_PERMISSIONS = {
         "lms.add_importbatch",
         "lms.add_trainingcredit",
         "lms.view_trainingcredit",
+        # Certificates: templates, issuing one or in bulk, revoking, reissuing.
+        "certificates.view_certificatetemplate",
+        "certificates.add_certificatetemplate",
+        "certificates.change_certificatetemplate",
+        "certificates.view_certificate",
+        "certificates.add_certificate",
+        "certificates.change_certificate",
+        "certificates.view_issuebatch",
+        "certificates.add_issuebatch",
+        # Talent cohorts: set them up, move members through them, record
+        # assessments, certify, override eligibility and requirements.
+        "lms.view_cohort",
+        "lms.add_cohort",
+        "lms.change_cohort",
+        "lms.view_cohortmembership",
+        "lms.add_cohortmembership",
+        "lms.change_cohortmembership",
     ],
     # Scoped to their own district by an object permission on District.
     Role.DISTRICT_ADMIN: [
@@ -49,6 +66,11 @@ ROLE_PERMISSIONS = {
         # district's pairings (see mentors.selectors).
         "mentors.add_researchpairing",
         "mentors.view_mentorprofile",
+        # Cohorts: see them, nominate and see their own district's members
+        # (lms.cohorts.membership_list_for_user scopes every listing).
+        "lms.view_cohort",
+        "lms.view_cohortmembership",
+        "lms.add_cohortmembership",
     ],
     Role.ACADEMY_ADMIN: ["wagtailadmin.access_admin", *(f"{app}.*" for app in ACADEMY_APPS)],
 }

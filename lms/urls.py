@@ -5,13 +5,17 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from lms.cohort_pages import my_cohorts
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("research-along/", include("mentors.urls")),
+    path("my/cohorts/", my_cohorts, name="my_cohorts"),
     path("", include("themes.urls")),
+    path("", include("certificates.urls")),
     path("", include("courses.urls")),
 ]
 

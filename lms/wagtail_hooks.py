@@ -80,3 +80,33 @@ def register_ledger_correction_permission():
     from django.contrib.auth.models import Permission
 
     return Permission.objects.filter(content_type__app_label="lms", codename="add_trainingcredit")
+
+
+# Talent cohorts (lms/cohorts.py, lms/cohort_views.py).
+@hooks.register("register_log_actions")
+def register_cohort_log_actions(actions):
+    from django.utils.translation import gettext_lazy as _
+
+    from .cohorts import LOG_CERTIFY, LOG_NOMINATE, LOG_TRANSITION
+
+    actions.register_action(LOG_NOMINATE, _("Nominate to a cohort"), _("Nominated to a cohort"))
+    actions.register_action(LOG_TRANSITION, _("Change a cohort membership"), _("Cohort membership changed"))
+    actions.register_action(LOG_CERTIFY, _("Certify a cohort member"), _("Cohort member certified"))
+
+
+@hooks.register("register_admin_viewset")
+def register_talent_cohort_viewsets():
+    from .cohort_views import talent_cohorts_viewset_group
+
+    return talent_cohorts_viewset_group
+
+
+@hooks.register("register_academy_nav_item")
+def my_cohorts_nav_item():
+    from django.utils.translation import gettext_lazy as _
+
+    from themes.navigation import NavItem
+
+    from .cohorts import teacher_has_membership
+
+    return NavItem(_("My cohorts"), "my_cohorts", order=320, visible=teacher_has_membership)

@@ -99,8 +99,9 @@ def my_hours(request):
 def my_hours_transcript(request, year):
     """Every credit of the year and the totals by category, to print.
 
-    A signed PDF of the same transcript will come from the certificates app;
-    this page is the printable HTML version."""
+    The verifiable PDF of the same transcript comes from the certificates app
+    (``certificates:my_transcript_pdf``); this page offers it and is the
+    printable HTML version."""
     teacher = _teacher(request)
     if teacher is None:
         return _not_a_teacher(request)

@@ -209,3 +209,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Certificates: the TrueType CJK font to embed (found through fontconfig when
+# empty), the serial prefix, where QR codes point, and how many verification
+# lookups one address may make a minute.
+CERTIFICATES_FONT_PATH = os.environ.get("CERTIFICATES_FONT_PATH", "")
+CERTIFICATES_SERIAL_PREFIX = os.environ.get("CERTIFICATES_SERIAL_PREFIX", "JNKJ")
+CERTIFICATES_BASE_URL = os.environ.get("CERTIFICATES_BASE_URL", WAGTAILADMIN_BASE_URL)
+CERTIFICATES_VERIFY_RATE_PER_MINUTE = int(os.environ.get("CERTIFICATES_VERIFY_RATE_PER_MINUTE", "30"))
+CERTIFICATES_BATCH_CHUNK_SIZE = int(os.environ.get("CERTIFICATES_BATCH_CHUNK_SIZE", "50"))
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message whose worker died unacknowledged goes back to the queue after
+    # this many seconds (kombu's default is an hour).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("LMS_CELERY_VISIBILITY_TIMEOUT", "3600"))
+    }
+    if os.environ.get("LMS_CELERY_UNACKED_RESTORE_INTERVAL"):
+        # How often a worker looks for such messages (kombu: every 100 s).
+        CELERY_BROKER_TRANSPORT_OPTIONS.update(
+            unacked_restore_interval=int(os.environ["LMS_CELERY_UNACKED_RESTORE_INTERVAL"]),
+            unacked_restore_throttle=1,
+        )
+CERTIFICATES_ISSUER_NAME = os.environ.get("CERTIFICATES_ISSUER_NAME", "济南市科学教育教师网络研修学院")

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -49,3 +51,50 @@ def user_with_role(role, **kwargs):
     user = UserFactory(**kwargs)
     user_role_add(user=user, role=role)
     return user
+
+
+# --- Talent cohorts -------------------------------------------------------------
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "lms.Cohort"
+
+    kind = "subject_leader"
+    name = factory.Sequence(lambda n: f"济南市学科带头人培养对象（第{n}批）")
+    intake_year = 2026
+    capacity = 100
+    period_start = factory.LazyFunction(lambda: datetime.date(2026, 1, 1))
+    period_end = factory.LazyFunction(lambda: datetime.date(2026, 12, 31))
+
+
+class CohortHoursRequirementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "lms.CohortHoursRequirement"
+
+    cohort = factory.SubFactory(CohortFactory)
+    category = ""
+    hours = 40
+
+
+class CohortAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "lms.CohortAssessment"
+
+    cohort = factory.SubFactory(CohortFactory)
+    name = "专业能力考核"
+    max_score = 100
+    pass_mark = 60
+
+
+class CohortMembershipFactory(factory.django.DjangoModelFactory):
+    """A membership written directly, in any status, for tests that need
+    many; services are tested through ``lms.cohorts``."""
+
+    class Meta:
+        model = "lms.CohortMembership"
+
+    cohort = factory.SubFactory(CohortFactory)
+    teacher = factory.SubFactory(TeacherFactory)
+    status = "nominated"
+    statement = "教学业绩突出，长期承担区级公开课。"

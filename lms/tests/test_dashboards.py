@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 from lms.constants import CreditCategory, Locality, Role, Stage, Subject, TargetMetric
 from lms.dashboard_views import bar_chart, line_chart, nice_ceiling
 from lms.dashboards import (
-    COHORT_NOT_RECORDED,
     DistrictNotInScope,
     TargetStatus,
     dashboard_get,
@@ -254,7 +253,7 @@ def test_a_district_target_starting_mid_month_is_counted_by_whole_months(academy
     assert TargetMetric.HOURS not in [p.target.metric for p in city.targets]
 
 
-def test_school_coverage_targets_and_cohorts_not_yet_recorded(academy):
+def test_school_coverage_targets_and_cohort_counts(academy):
     t = academy["teachers"]
     t["physics"].is_science_vice_principal = True
     t["physics"].save()
@@ -277,11 +276,12 @@ def test_school_coverage_targets_and_cohorts_not_yet_recorded(academy):
     assert masters.current == 50  # 1 of the 2 primary schools
     assert "1 of 2" in masters.note
 
+    # Cohort targets count certified members (lms/tests/test_cohorts_admin.py
+    # covers members being certified); none are yet.
     cohorts = [p for p in targets if p.target.metric == TargetMetric.COHORT_MEMBERS]
     assert len(cohorts) == 2
-    assert all(p.current == 0 and p.status == TargetStatus.NOT_RECORDED for p in cohorts)
-    with translation.override("en"):
-        assert cohorts[0].note == str(COHORT_NOT_RECORDED)
+    assert all(p.current == 0 and p.status == TargetStatus.BEHIND for p in cohorts)
+    assert [p.note for p in cohorts] == ["Subject leaders certified: 0 / 100", "Olympiad coaches certified: 0 / 100"]
 
     lixia = {p.target.metric: p for p in dashboard_get(user=lixia_admin(), year=2025, today=today).targets}
     assert lixia[TargetMetric.SCHOOLS_WITH_SCIENCE_VICE_PRINCIPAL].current == 50  # 1 of its 2 schools
@@ -305,7 +305,7 @@ def test_city_page_shows_figures_charts_and_tables(client, academy):
     assert "By district" in page and "By subject" in page and "By month" in page
     assert page.count('role="img"') >= 7
     assert re.search(r"<svg[^>]*role=\"img\"[^>]*>\s*<title[^>]*>By subject</title>\s*<desc", page)
-    assert "Cohort tracking not yet recorded." in page
+    assert "Subject leaders certified: 0 / 100" in page
     assert "历下区" in page and "历城区" in page
     assert "Physics" in page and "Chemistry" in page
 
@@ -496,21 +496,21 @@ def _spread_credits(count):
 
 # The dashboard's own reads: the scope's districts, the scope's yearly and
 # monthly tallies, the chosen year's breakdown tallies, the schools in scope
-# and the targets.
-DASHBOARD_QUERIES = 5
-# The whole request once caches are warm: those five, plus the session, the
+# and the targets; with cohort targets, the certified members by cohort kind.
+DASHBOARD_QUERIES = 6
+# The whole request once caches are warm: those six, plus the session, the
 # user, their permissions and profile, and Wagtail's admin furniture (site,
 # branding, locales, page and collection permissions; a district admin's
 # menu also checks site permissions). Academy admins hold page permissions
 # on the course catalogue, so their Pages menu looks up its root page. Two
 # more for the research-along section the mentors app adds (its pairings
-# and its credited hours).
-CITY_QUERIES = 18 + 2
-DISTRICT_QUERIES = 18 + 2
+# and its credited hours), and one for the cohort targets' certified counts.
+CITY_QUERIES = 18 + 2 + 1
+DISTRICT_QUERIES = 18 + 2 + 1
 
 
 @pytest.mark.parametrize("count", [20, 400])
-def test_the_selector_reads_five_queries_at_any_size(django_assert_num_queries, count):
+def test_the_selector_reads_six_queries_at_any_size(django_assert_num_queries, count):
     _spread_credits(count)
     for user in (city_admin(), lixia_admin()):
         # Warm the user's permission cache and the process's content types,

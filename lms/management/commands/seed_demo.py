@@ -64,6 +64,33 @@ class Command(BaseCommand):
         # After the apps' content, so the home page can feature it.
         home_page_demo_seed()
         self.print_summary(summary)
+        self.seed_certificates()
+        self.seed_cohorts(seed)
+
+    def seed_certificates(self):
+        from django.apps import apps
+
+        if not apps.is_installed("certificates"):
+            return
+        from certificates.seeding import demo_certificates_seed
+
+        count = demo_certificates_seed()
+        self.stdout.write(
+            _("Certificates: a default template per kind, and %(count)d certificates for demo teachers "
+              "(one revoked, one reissued).") % {"count": count}
+        )
+
+    def seed_cohorts(self, seed):
+        # After the certificates: certified members get theirs from the
+        # default cohort qualification template.
+        from lms.cohort_seeding import demo_cohorts_seed
+
+        certified = demo_cohorts_seed(seed=seed)
+        self.stdout.write(
+            _("Talent cohorts: subject leaders, five Olympiad-coach cohorts and a master-teacher studio, "
+              "with members in every status; certified: %(leaders)d subject leaders, %(coaches)d Olympiad coaches.")
+            % {"leaders": certified.get("subject_leader", 0), "coaches": certified.get("olympiad_coach", 0)}
+        )
 
     def print_summary(self, summary):
         roles = ", ".join(

@@ -1,0 +1,125 @@
+"""Reads of certificates, each scoped to who may see them."""
+
+import re
+
+from .constants import TOKEN_PATTERN, BatchItemStatus
+from .models import Certificate
+
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+SERIAL_RE = re.compile(r"^[A-Z0-9]{1,12}-\d{4}-\d{6}$")
+CHECK_CODE_RE = re.compile(r"^[A-Z0-9]{6}$")
+
+# What the public page and the Open Badges assertion show, in one query.
+_PUBLIC = Certificate.objects.select_related("superseded_by", "template")
+
+
+def certificate_get_by_token(token):
+    """The certificate with this verification token, or None (malformed
+    tokens never reach the database)."""
+    if not isinstance(token, str) or not TOKEN_RE.match(token):
+        return None
+    return _PUBLIC.filter(token=token).first()
+
+
+def certificate_get_by_serial_and_code(serial, check_code):
+    """Both must match: a serial alone reveals nothing."""
+    serial = (serial or "").strip().upper()
+    check_code = (check_code or "").strip().upper().replace(" ", "")
+    if not SERIAL_RE.match(serial) or not CHECK_CODE_RE.match(check_code):
+        return None
+    return _PUBLIC.filter(serial=serial, check_code=check_code).first()
+
+
+def certificate_list_for_holder(user):
+    """The signed-in user's own certificates, newest first; none for anyone
+    who is not a teacher."""
+    if not user.is_authenticated:
+        return Certificate.objects.none()
+    return Certificate.objects.filter(holder__user=user).select_related("superseded_by").order_by("-issued_at", "-pk")
+
+
+def certificate_get_for_holder(user, pk):
+    return certificate_list_for_holder(user).filter(pk=pk).first()
+
+
+def certificate_list_for_admin(user):
+    """Every certificate for HR and academy admins; none for anyone else."""
+    if not user.is_authenticated or not user.has_perm("certificates.view_certificate"):
+        return Certificate.objects.none()
+    return Certificate.objects.select_related("holder", "superseded_by", "template")
+
+
+def issue_batch_progress(batch):
+    """Done, failed and total of a batch, in one query."""
+    from django.db.models import Count, Q
+
+    counts = batch.items.aggregate(
+        done=Count("pk", filter=Q(status=BatchItemStatus.DONE)),
+        failed=Count("pk", filter=Q(status=BatchItemStatus.FAILED)),
+        total=Count("pk"),
+    )
+    return {**counts, "status": batch.status}
+
+
+# --- Who a bulk issue covers -------------------------------------------------
+
+
+def _training_subject_key(evidence_type_id, evidence_id, label):
+    import hashlib
+
+    from django.contrib.contenttypes.models import ContentType
+
+    if evidence_type_id and evidence_id:
+        content_type = ContentType.objects.get_for_id(evidence_type_id)
+        return f"{content_type.app_label}.{content_type.model}:{evidence_id}"
+    return "training:" + hashlib.sha1(label.encode()).hexdigest()[:20]
+
+
+def batch_items_for_transcripts(*, year, district=None):
+    """One transcript of ``year`` for every teacher credited in it (in
+    ``district`` if given, as the credits were recorded)."""
+    from lms.models import TrainingCredit
+
+    credits = TrainingCredit.objects.filter(year=year)
+    if district is not None:
+        credits = credits.filter(district=district)
+    holder_ids = credits.values_list("teacher_id", flat=True).distinct().order_by("teacher_id")
+    return [
+        {"holder_id": holder_id, "subject_key": f"transcript:{year}", "subject_label": f"{year}年度培训学时"}
+        for holder_id in holder_ids
+    ]
+
+
+def batch_items_for_training(*, year, training, district=None):
+    """One certificate per teacher credited in ``year`` for the training the
+    ledger names ``training`` (its evidence label: a course, a workshop, a
+    cohort), with their hours for it and its first and last dates. When the
+    ledger entry points at an object (a course page, a cohort), the
+    certificate is keyed on that object, as an automatic issue would be."""
+    from django.db.models import Max, Min, Sum
+
+    from lms.models import TrainingCredit
+
+    credits = TrainingCredit.objects.filter(year=year, evidence_label=training)
+    if district is not None:
+        credits = credits.filter(district=district)
+    rows = (
+        credits.values("teacher_id", "evidence_type_id", "evidence_id")
+        .annotate(hours=Sum("hours"), first=Min("occurred_on"), last=Max("occurred_on"))
+        .filter(hours__gt=0)
+        .order_by("teacher_id")
+    )
+    items = []
+    for row in rows:
+        item = {
+            "holder_id": row["teacher_id"],
+            "subject_key": _training_subject_key(row["evidence_type_id"], row["evidence_id"], training),
+            "subject_label": training,
+            "hours": row["hours"],
+            "started_on": row["first"],
+            "completed_on": row["last"],
+        }
+        if row["evidence_type_id"] and row["evidence_id"]:
+            item.update(subject_type_id=row["evidence_type_id"], subject_id=row["evidence_id"])
+        items.append(item)
+    return items
