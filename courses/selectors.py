@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
@@ -52,9 +53,9 @@ def _quiz_ids(body):
 class CompletionStatus:
     lessons_done: int
     lessons_required: int
-    quizzes_passed: int
-    quizzes_total: int
-    sessions_attended: int
+    quizzes_passed: int | None
+    quizzes_total: int | None
+    sessions_attended: int | None
     sessions_required: int
     minutes: int
     min_minutes: int
@@ -65,46 +66,68 @@ class CompletionStatus:
     def complete(self):
         return (
             (not self.requires_lessons or self.lessons_done >= self.lessons_required)
-            and (not self.requires_quizzes or self.quizzes_passed >= self.quizzes_total)
-            and self.sessions_attended >= self.sessions_required
+            and (not self.requires_quizzes or (self.quizzes_total is not None
+                                               and self.quizzes_passed >= self.quizzes_total))
+            and (self.sessions_required == 0 or (self.sessions_attended or 0) >= self.sessions_required)
             and self.minutes >= self.min_minutes
         )
 
 
-def completion_status(enrolment) -> CompletionStatus:
-    """Where ``enrolment`` stands against its course's completion rule."""
+def completion_status(enrolment, *, stop_early=False) -> CompletionStatus:
+    """Where ``enrolment`` stands against its course's completion rule.
+    With ``stop_early``, conditions after the first unmet one are not
+    counted (``None``): completion checks run on every learning action,
+    and most of them are not the last one."""
     course = enrolment.course
     lessons = lessons_of(course)
-    required = lessons.filter(is_required=True)
-    done = LessonProgress.objects.filter(
-        enrolment=enrolment, completed_at__isnull=False, lesson__in=required.values("pk")
-    ).count()
-    quizzes = set()
-    if course.requires_quizzes:
-        for lesson_pk, body in lessons.values_list("pk", "body"):
-            quizzes.update((lesson_pk, quiz_id) for quiz_id in _quiz_ids(body))
-    passed = set(
-        QuizAttempt.objects.filter(enrolment=enrolment, passed=True).values_list("lesson_id", "quiz_id")
-    ) & quizzes
-    attended = Attendance.objects.filter(enrolment=enrolment).count()
-    return CompletionStatus(
-        lessons_done=done,
-        lessons_required=required.count(),
-        quizzes_passed=len(passed),
-        quizzes_total=len(quizzes),
-        sessions_attended=attended,
-        sessions_required=course.required_sessions,
-        minutes=enrolment.seconds_on_lessons // 60,
-        min_minutes=course.min_minutes,
-        requires_lessons=course.requires_lessons,
-        requires_quizzes=course.requires_quizzes,
+    done = LessonProgress.objects.filter(enrolment=enrolment, lesson=OuterRef("pk"), completed_at__isnull=False)
+    counts = lessons.filter(is_required=True).aggregate(
+        required=Count("pk"), done=Count("pk", filter=Q(Exists(done)))
+    )
+    status = dict(
+        lessons_done=counts["done"], lessons_required=counts["required"], quizzes_passed=None, quizzes_total=None,
+        sessions_attended=None, sessions_required=course.required_sessions,
+        minutes=enrolment.seconds_on_lessons // 60, min_minutes=course.min_minutes,
+        requires_lessons=course.requires_lessons, requires_quizzes=course.requires_quizzes,
     )
 
+    def unmet():
+        return stop_early and not CompletionStatus(**{**status, "requires_quizzes": False}).complete
 
-def permissions_prime(user):
-    """Load ``user``'s model permissions in one query instead of two, for
-    pages whose query count is pinned (the header asks ``perms``)."""
+    if course.requires_lessons and counts["done"] < counts["required"] and stop_early:
+        return CompletionStatus(**status)
+    if course.required_sessions:
+        status["sessions_attended"] = Attendance.objects.filter(enrolment=enrolment).count()
+    if unmet():
+        return CompletionStatus(**status)
+    if course.requires_quizzes:
+        quizzes = set()
+        for lesson_pk, body in lessons.values_list("pk", "body"):
+            quizzes.update((lesson_pk, quiz_id) for quiz_id in _quiz_ids(body))
+        passed = set(
+            QuizAttempt.objects.filter(enrolment=enrolment, passed=True).values_list("lesson_id", "quiz_id")
+        ) & quizzes if quizzes else set()
+        status.update(quizzes_passed=len(passed), quizzes_total=len(quizzes))
+    return CompletionStatus(**status)
+
+
+# How long the header's permission set is kept in the session.
+PERMISSIONS_IN_SESSION_SECONDS = 300
+PERMISSIONS_SESSION_KEY = "_courses_perms"
+
+
+def permissions_prime(request):
+    """Give ``request.user`` its model permissions without querying on the
+    lesson page, whose query count is pinned: the header asks ``perms`` only
+    to show the Admin link. They are kept in the session (read anyway) for a
+    few minutes; anything that matters re-checks through the database."""
+    user = request.user
     if not user.is_authenticated or hasattr(user, "_perm_cache"):
+        return
+    now = int(timezone.now().timestamp())
+    kept = request.session.get(PERMISSIONS_SESSION_KEY)
+    if kept and kept[0] == user.pk and now - kept[1] < PERMISSIONS_IN_SESSION_SECONDS:
+        user._perm_cache = set(kept[2])
         return
     if not user.is_active:
         user._perm_cache = set()
@@ -115,6 +138,7 @@ def permissions_prime(user):
         .distinct()
     )
     user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
+    request.session[PERMISSIONS_SESSION_KEY] = [user.pk, now, sorted(user._perm_cache)]
 
 
 @dataclass
@@ -125,27 +149,62 @@ class LessonPageState:
     attempts: list
 
 
+# The lesson, its course and the signed-in teacher's active enrolment in it,
+# in one round trip. Written as SQL because this is the hottest read of the
+# site and the ORM spends longer compiling the equivalent two queries (page
+# tables have dozens of columns) than the database takes to answer them;
+# courses/tests/test_pages.py covers every column on SQLite and PostgreSQL.
+LESSON_PAGE_SQL = """
+SELECT p.id, p.title, p.slug, p.path, p.depth, p.url_path, p.locale_id, p.content_type_id, l.body, l.is_required,
+       l.estimated_minutes, e.id, e.status, e.completed_at, e.seconds_on_lessons, c.id, c.title, c.url_path,
+       t.id, t.real_name
+FROM courses_lessonpage l
+JOIN wagtailcore_page p ON p.id = l.page_ptr_id
+JOIN wagtailcore_page c ON c.path = SUBSTR(p.path, 1, LENGTH(p.path) - %(steplen)s)
+LEFT JOIN lms_teacherprofile t ON t.user_id = %(user)s
+LEFT JOIN courses_enrolment e ON e.course_id = c.id AND e.teacher_id = t.id AND e.status IN (%(enrolled)s, %(completed)s)
+WHERE l.page_ptr_id = %(lesson)s AND p.live
+"""
+
+
 def lesson_page_state(*, lesson_id, user):
-    """Everything the lesson page shows, in four queries whatever the size
-    of the course or the teacher's history: the lesson, the teacher's
-    enrolment (with teacher and course), the course's lessons with the
-    teacher's done flags, and the teacher's attempts at this lesson's
-    quizzes. ``None`` when there is no such live lesson."""
-    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
-    if lesson is None:
+    """Everything the lesson page shows, in three queries whatever the size
+    of the course or the teacher's history: the lesson with its course and
+    the teacher's enrolment, the course's lessons with the teacher's done
+    flags, and the teacher's attempts at this lesson's quizzes. ``None``
+    when there is no such live lesson."""
+    with connection.cursor() as cursor:
+        cursor.execute(LESSON_PAGE_SQL, {
+            "steplen": LessonPage.steplen, "user": user.pk, "lesson": lesson_id,
+            "enrolled": EnrolmentStatus.ENROLLED.value, "completed": EnrolmentStatus.COMPLETED.value,
+        })
+        row = cursor.fetchone()
+    if row is None:
         return None
-    enrolment = (
-        Enrolment.objects.filter(course__path=lesson.course_path, teacher__user=user, status__in=ACTIVE_STATUSES)
-        .select_related("teacher", "course")
-        .first()
+    (pk, title, slug, path, depth, url_path, locale_id, content_type_id, body, is_required, minutes,
+     enrolment_id, status, completed_at, seconds, course_id, course_title, course_url_path,
+     teacher_id, teacher_name) = row
+    lesson = LessonPage(
+        id=pk, page_ptr_id=pk, title=title, slug=slug, path=path, depth=depth, url_path=url_path, locale_id=locale_id,
+        content_type_id=content_type_id, body=body, is_required=bool(is_required), estimated_minutes=minutes,
+        live=True,
     )
-    if enrolment is None:
+    lesson._state.adding, lesson._state.db = False, connection.alias
+    if enrolment_id is None:
         return LessonPageState(lesson, None, [], [])
-    done = LessonProgress.objects.filter(enrolment=enrolment, lesson=OuterRef("pk"), completed_at__isnull=False)
-    lessons = list(
-        lessons_of(enrolment.course).annotate(done=Exists(done)).values("pk", "title", "is_required", "done")
+    if isinstance(completed_at, str):  # SQLite hands timestamps back as text
+        completed_at = Enrolment._meta.get_field("completed_at").to_python(completed_at)
+    course = CoursePage(id=course_id, page_ptr_id=course_id, title=course_title, path=lesson.course_path, depth=depth - 1,
+                        url_path=course_url_path, locale_id=locale_id, live=True)
+    enrolment = Enrolment(
+        id=enrolment_id, status=status, completed_at=completed_at, seconds_on_lessons=seconds, course=course,
+        teacher=TeacherProfile(id=teacher_id, real_name=teacher_name, user_id=user.pk),
     )
-    attempts = list(QuizAttempt.objects.filter(enrolment=enrolment, lesson=lesson).order_by("number"))
+    for instance in (lesson, course, enrolment, enrolment.teacher):
+        instance._state.adding, instance._state.db = False, connection.alias  # rows read above
+    done = LessonProgress.objects.filter(enrolment_id=enrolment_id, lesson=OuterRef("pk"), completed_at__isnull=False)
+    lessons = list(lessons_of(course).annotate(done=Exists(done)).values("pk", "title", "is_required", "done"))
+    attempts = list(QuizAttempt.objects.filter(enrolment_id=enrolment_id, lesson_id=pk).order_by("number"))
     return LessonPageState(lesson, enrolment, lessons, attempts)
 
 

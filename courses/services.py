@@ -206,8 +206,9 @@ def _count_visit(enrolment, progress, lesson, visit_token, now):
     enrolment.seconds_on_lessons += seconds
 
 
-def _progress_for(enrolment, lesson):
-    progress, _created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson)
+def _progress_for(enrolment, lesson, **defaults):
+    progress, created = LessonProgress.objects.get_or_create(enrolment=enrolment, lesson=lesson, defaults=defaults)
+    progress.created = created
     return progress
 
 
@@ -227,12 +228,14 @@ def lesson_complete(*, enrolment: Enrolment, lesson, visit_token: str = "", now=
         enrolment = _locked(enrolment)
         _require_active(enrolment)
         _check_lesson(enrolment, lesson)
-        progress = _progress_for(enrolment, lesson)
+        progress = _progress_for(enrolment, lesson, completed_at=now)
+        seconds = enrolment.seconds_on_lessons
         _count_visit(enrolment, progress, lesson, visit_token, now)
-        if progress.completed_at is None:
-            progress.completed_at = now
-        progress.save()
-        enrolment.save(update_fields=["seconds_on_lessons"])
+        if progress.completed_at is None or enrolment.seconds_on_lessons != seconds:
+            progress.completed_at = progress.completed_at or now
+            progress.save(update_fields=["completed_at", "seconds_spent", "last_visit_started"])
+        if enrolment.seconds_on_lessons != seconds:
+            enrolment.save(update_fields=["seconds_on_lessons"])
         return enrolment_completion_check(enrolment=enrolment, now=now, locked=True)
 
 
@@ -352,42 +355,40 @@ def checkin(*, teacher, code: str, now=None) -> Attendance:
 def enrolment_completion_check(*, enrolment: Enrolment, now=None, locked=False) -> ProgressResult:
     """Complete ``enrolment`` if its course's rule holds: status, ledger
     credit (course hours, one person-time) and, after commit, the
-    certificate. A completed enrolment is left alone."""
+    certificate. A completed enrolment is left alone. ``locked`` says the
+    caller holds the enrolment's row lock in its transaction."""
     now = _now(now)
-    with transaction.atomic():
-        if not locked:
-            enrolment = _locked(enrolment)
-        if enrolment.status != EnrolmentStatus.ENROLLED:
-            return ProgressResult(completed=enrolment.status == EnrolmentStatus.COMPLETED)
-        status = completion_status(enrolment)
-        if not status.complete:
-            return ProgressResult()
-        course = enrolment.course
-        try:
-            # A savepoint: if the ledger refuses (say the teacher has no
-            # school), the progress just recorded is kept and nothing is
-            # credited or completed.
-            with transaction.atomic():
-                result = credit_record(
-                    teacher=enrolment.teacher,
-                    category=CreditCategory.OFFLINE_WORKSHOP if course.mode == CourseMode.OFFLINE
-                    else CreditCategory.ONLINE_COURSE,
-                    hours=course.credit_hours,
-                    person_times=1,
-                    source_key=COMPLETION_SOURCE_KEY.format(pk=enrolment.pk),
-                    occurred_on=timezone.localdate(now),
-                    evidence=enrolment,
-                    evidence_label=course.title,
-                    credited_via=CREDITED_VIA,
-                )
-                enrolment.status = EnrolmentStatus.COMPLETED
-                enrolment.completed_at = now
-                enrolment.credit = result.credit
-                enrolment.save(update_fields=["status", "completed_at", "credit"])
-        except ValidationError as error:
-            return ProgressResult(
-                problems=[COMPLETION_NOT_CREDITED % {"reason": " ".join(error.messages)}]
+    if not locked:
+        with transaction.atomic():
+            return enrolment_completion_check(enrolment=_locked(enrolment), now=now, locked=True)
+    if enrolment.status != EnrolmentStatus.ENROLLED:
+        return ProgressResult(completed=enrolment.status == EnrolmentStatus.COMPLETED)
+    if not completion_status(enrolment, stop_early=True).complete:
+        return ProgressResult()
+    course = enrolment.course
+    try:
+        # A savepoint: if the ledger refuses (say the teacher has no
+        # school), the progress just recorded is kept and nothing is
+        # credited or completed.
+        with transaction.atomic():
+            result = credit_record(
+                teacher=enrolment.teacher,
+                category=CreditCategory.OFFLINE_WORKSHOP if course.mode == CourseMode.OFFLINE
+                else CreditCategory.ONLINE_COURSE,
+                hours=course.credit_hours,
+                person_times=1,
+                source_key=COMPLETION_SOURCE_KEY.format(pk=enrolment.pk),
+                occurred_on=timezone.localdate(now),
+                evidence=enrolment,
+                evidence_label=course.title,
+                credited_via=CREDITED_VIA,
             )
-        if course.issues_certificate:
-            transaction.on_commit(lambda pk=enrolment.pk: certificate_issue_enqueue(enrolment_id=pk))
-        return ProgressResult(completed=True)
+            enrolment.status = EnrolmentStatus.COMPLETED
+            enrolment.completed_at = now
+            enrolment.credit = result.credit
+            enrolment.save(update_fields=["status", "completed_at", "credit"])
+    except ValidationError as error:
+        return ProgressResult(problems=[COMPLETION_NOT_CREDITED % {"reason": " ".join(error.messages)}])
+    if course.issues_certificate:
+        transaction.on_commit(lambda pk=enrolment.pk: certificate_issue_enqueue(enrolment_id=pk))
+    return ProgressResult(completed=True)

@@ -16,7 +16,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -150,14 +153,41 @@ def _quiz_states(lesson, attempts, *, just_submitted=None):
     return states
 
 
+def lesson_url_pattern():
+    """The lesson URL with a ``{pk}`` slot: one reverse() for a page that
+    links to every lesson of a course, instead of one per lesson."""
+    return reverse("courses:lesson", args=[987654321]).replace("987654321", "{pk}")
+
+
+def _lesson_nav(lessons, *, current):
+    """The course's lessons as list items, built here rather than in a
+    template loop: a course may have hundreds of lessons and this list is
+    on every lesson page."""
+    done_tag = format_html(' <span class="tag tag-done">{}</span>', _("done"))
+    optional_tag = format_html(' <span class="help">{}</span>', pgettext("lesson", "optional"))
+    return format_html_join(
+        "\n", '<li{}><a href="{}">{}</a>{}{}</li>',
+        (
+            (
+                mark_safe(' aria-current="page" class="current"') if item["pk"] == current else "",
+                item["url"], item["title"], done_tag if item["done"] else "",
+                "" if item["is_required"] else optional_tag,
+            )
+            for item in lessons
+        ),
+    )
+
+
 def _lesson_response(request, lesson, *, enrolment, lessons, attempts, preview=False):
     states = _quiz_states(lesson, attempts)
     blocks = [(block, states.get(block.id)) for block in lesson.body]
     position = next((index for index, item in enumerate(lessons) if item["pk"] == lesson.pk), 0)
     done = sum(1 for item in lessons if item["done"])
+    url = lesson_url_pattern()
     for item in lessons:
-        item["url"] = reverse("courses:lesson", args=[item["pk"]])
+        item["url"] = url.format(pk=item["pk"])
     context = {
+        "lesson_nav": _lesson_nav(lessons, current=lesson.pk),
         "page": lesson,
         "self": lesson,
         "course": enrolment.course if enrolment else None,
@@ -177,7 +207,7 @@ def _lesson_response(request, lesson, *, enrolment, lessons, attempts, preview=F
 
 @login_required
 def lesson(request, pk):
-    permissions_prime(request.user)
+    permissions_prime(request)
     state = lesson_page_state(lesson_id=pk, user=request.user)
     if state is None:
         raise Http404

@@ -1220,6 +1220,7 @@ class DemoAcademySummary:
     sample_teacher_username: str
     credits: int = 0
     credit_years: tuple = ()
+    courses: int = 0
 
 
 def demo_academy_has_data():
@@ -1274,6 +1275,11 @@ def demo_academy_seed(
         )
         _roles_assign(plan=plan, user_ids=user_ids, districts=districts)
         _ledger_write(plan=plan, districts=districts, school_ids=school_ids)
+        # The course catalogue and a modest set of enrolments; its cost does
+        # not grow with the number of teachers (see courses.seeding).
+        from courses.seeding import demo_catalogue_seed
+
+        courses = demo_catalogue_seed(seed=seed, today=today)
 
     accounts_by_role = {}
     for account in plan.accounts:
@@ -1290,6 +1296,7 @@ def demo_academy_seed(
         sample_teacher_username=plan.teachers[-1].username,
         credits=len(plan.credits),
         credit_years=ledger_years(today),
+        courses=courses,
     )
 
 

@@ -105,7 +105,11 @@ TEMPLATES = [
 def database_from_env(default_url):
     """Parse ``DATABASE_URL``; SQLite gets WAL, a busy timeout and IMMEDIATE
     transactions so the web server and the Celery worker can both write."""
-    config = dj_database_url.parse(os.environ.get("DATABASE_URL", default_url), conn_max_age=0)
+    # DB_CONN_MAX_AGE (seconds) keeps each worker's connection open between
+    # requests; 0, the default, opens one per request.
+    config = dj_database_url.parse(
+        os.environ.get("DATABASE_URL", default_url), conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

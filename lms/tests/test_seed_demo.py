@@ -48,8 +48,10 @@ STAGE_COMBINATIONS = {
 }
 # Seeding runs a fixed number of queries, most of them for the ~40 fixed
 # accounts that go through the role services one by one; a query or two per
-# teacher would need 400 or more for TEACHERS.
-SEED_QUERY_BUDGET = 230
+# teacher would need 400 or more for TEACHERS. The course catalogue adds
+# about 1,100: some twenty per page for its 44 pages and per credited
+# completion for its 25 (courses.seeding), none per teacher.
+SEED_QUERY_BUDGET = 1400
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 REPO = Path(__file__).resolve().parents[2]
 
@@ -441,8 +443,9 @@ def test_the_database_holds_exactly_the_plan(db):
     assert in_db == planned
     schools = list(School.objects.order_by("code").values_list("code", "name", "district__code", "locality"))
     assert schools == sorted((s.code, s.name, s.district_code, s.locality) for s in plan.schools)
+    # Course completions are credited by courses.seeding, not planned here.
     credits = sorted(
-        TrainingCredit.objects.filter(reverses__isnull=True).values_list(
+        TrainingCredit.objects.filter(reverses__isnull=True).exclude(credited_via="course-completion").values_list(
             "source_key", "category", "occurred_on", "hours", "capped_hours", "person_times", "evidence_label"
         )
     )
@@ -490,7 +493,12 @@ def seed_and_count_queries(teacher_count):
     return len(captured)
 
 
-def test_seeding_is_bulk_its_queries_do_not_grow_with_teachers(db, django_assert_max_num_queries):
+def test_seeding_is_bulk_its_queries_do_not_grow_with_teachers(db, django_assert_max_num_queries, monkeypatch):
+    # The course catalogue credits a fixed number of completions through the
+    # ledger, whose queries per credit vary by a few with the teacher's
+    # existing entries (which differ between two academies); without them
+    # the counts must be equal. courses/tests/test_seeding.py covers them.
+    monkeypatch.setattr("courses.seeding.COMPLETED", 0)
     with django_assert_max_num_queries(SEED_QUERY_BUDGET):
         small = seed_and_count_queries(TEACHERS)
     with django_assert_max_num_queries(SEED_QUERY_BUDGET):

@@ -90,6 +90,8 @@ class Command(BaseCommand):
             "  " + _("%(teachers)d teachers, each with a user in the Teacher group") % {"teachers": summary.teachers},
             "  " + _("other accounts: %(roles)s, superuser %(superusers)d")
             % {"roles": roles, "superusers": summary.superusers},
+            "  " + _("%(courses)d courses in the catalogue, with lessons, quizzes and enrolments")
+            % {"courses": summary.courses},
             "",
             _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD},
         ]

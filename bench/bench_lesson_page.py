@@ -1,0 +1,268 @@
+"""The lesson page against a bare Wagtail page, served by gunicorn on
+PostgreSQL, side by side in one run; and completion POSTs per second.
+
+Budgets: the lesson page (a signed-in, enrolled teacher, a 50-lesson course
+with a quiz) reaches at least 60% of the requests/s of a bare Wagtail page
+(``wagtailcore/page.html``, same session cookie) served by the same
+gunicorn; completion POSTs ("mark this lesson as done", each completing a
+course and crediting the ledger) sustain at least 100/s.
+
+    .venv/bin/python bench/bench_lesson_page.py [--database-url postgres://postgres:postgres@127.0.0.1:5432/lms_courses_bench]
+
+The database is dropped and recreated. The load generator is this script:
+keep-alive HTTP/1.1 connections, one per client thread; the two pages are
+measured in alternating rounds so that both see the same machine load.
+"""
+
+import argparse
+import http.client
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres:postgres@127.0.0.1:5432/lms_courses_bench"
+PORT = 8411
+LESSON_BUDGET_RATIO = 0.60
+COMPLETION_BUDGET = 100
+
+
+def recreate_database(url):
+    parsed = urlparse(url)
+    env = {**os.environ, "PGPASSWORD": parsed.password or ""}
+    args = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
+    name = parsed.path.lstrip("/")
+    subprocess.run(["dropdb", *args, "--if-exists", name], check=True, env=env)
+    subprocess.run(["createdb", *args, name], check=True, env=env)
+
+
+def prepare(*, lessons, completers):
+    """A bare page, a course of ``lessons`` lessons with one teacher enrolled
+    (the reader), and a one-lesson course with ``completers`` teachers
+    enrolled, each with a signed-in session and a CSRF secret."""
+    import json
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _get_new_csrf_string
+    from wagtail.models import Page
+
+    from courses import services
+    from courses.models import CourseIndexPage, CoursePage, LessonPage
+    from courses.tests.factories import quiz_block, text_block
+    from lms.models import School
+    from lms.services import teacher_create
+
+    home = Page.objects.get(depth=2)
+    bare = home.add_child(instance=Page(title="Bare page", slug="bare"))
+    catalogue = CourseIndexPage.objects.get()
+    school = School.objects.create(code="BENCH1", name="基准测试学校", district_id=1, has_primary=True,
+                                   locality="urban")
+
+    def teacher(number):
+        profile = teacher_create(real_name=f"教师{number}", staff_number=f"B{number:07d}", school=school,
+                                 subject="science", stage="primary")
+        return profile
+
+    def session_for(user):
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return store.session_key
+
+    course = catalogue.add_child(instance=CoursePage(
+        title="基准课程", slug="bench-course", subject="science", stage="primary", credit_hours=8, category="general_literacy",
+    ))
+    body = json.dumps([text_block(), text_block(), quiz_block()])
+    last = None
+    for number in range(lessons):
+        last = course.add_child(instance=LessonPage(title=f"第{number + 1}课", slug=f"l{number}", body=body))
+    reader = teacher(0)
+    reader.user.set_password("bench")
+    reader.user.save()
+    services.enrolment_create(course=course, teacher=reader)
+
+    quick = catalogue.add_child(instance=CoursePage(
+        title="基准完成课程", slug="bench-complete", subject="science", stage="primary", credit_hours=2,
+        category="general_literacy",
+    ))
+    quick_lesson = quick.add_child(instance=LessonPage(title="唯一一课", slug="only", body=json.dumps([text_block()])))
+    clients = []
+    for number in range(1, completers + 1):
+        profile = teacher(number)
+        services.enrolment_create(course=quick, teacher=profile)
+        clients.append((session_for(profile.user), _get_new_csrf_string()))
+    return {
+        "bare": bare.url,
+        "lesson": f"/learn/{last.pk}/",
+        "reader_session": session_for(reader.user),
+        "done_url": f"/learn/{quick_lesson.pk}/done/",
+        "completers": clients,
+    }
+
+
+def hammer(path, *, session, seconds, clients):
+    """GET ``path`` from ``clients`` keep-alive connections for ``seconds``; requests/s."""
+    stop = time.monotonic() + seconds
+    counts, errors = [], []
+
+    def run():
+        done = 0
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        headers = {"Cookie": f"sessionid={session}; django_language=zh-hans", "Host": "localhost"}
+        while time.monotonic() < stop:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                errors.append(response.status)
+            done += 1
+        counts.append(done)
+        connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    if errors:
+        raise SystemExit(f"{path}: {len(errors)} non-200 responses, e.g. {errors[:3]}")
+    return sum(counts) / elapsed
+
+
+def completions(path, sessions, *, clients):
+    """POST ``path`` once per (session, csrf) pair from ``clients`` threads; completions/s."""
+    queue = list(sessions)
+    lock = threading.Lock()
+    statuses = []
+
+    def run():
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                session, csrf = queue.pop()
+            headers = {
+                "Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf, "Host": "localhost",
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            connection.request("POST", path, body="visit=", headers=headers)
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+        connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    bad = [status for status in statuses if status != 302]
+    if bad:
+        raise SystemExit(f"completion POSTs: {len(bad)} not redirected, e.g. {bad[:3]}")
+    return len(statuses) / elapsed
+
+
+def wait_for_server(deadline=30):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            connection.request("GET", "/", headers={"Host": "localhost"})
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--lessons", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client connections")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5, help="per page per round")
+    parser.add_argument("--completions", type=int, default=1500)
+    parser.add_argument("--conn-max-age", type=int, default=60,
+                        help="DB_CONN_MAX_AGE for gunicorn's workers (0: a new connection per request)")
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
+
+    recreate_database(args.database_url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DB_CONN_MAX_AGE": str(args.conn_max_age),
+    }
+    os.environ.update(env)
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        parser.error("this benchmark runs on PostgreSQL")
+    call_command("migrate", verbosity=0, interactive=False)
+    print(f"preparing: a {args.lessons}-lesson course and {args.completions} teachers to complete …")
+    data = prepare(lessons=args.lessons, completers=args.completions)
+    connection.close()
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "lms.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(args.workers),
+         "--log-level", "warning"],
+        cwd=REPO, env=env, start_new_session=True,
+    )
+    try:
+        wait_for_server()
+        for path in (data["bare"], data["lesson"]):  # warm every worker's caches
+            hammer(path, session=data["reader_session"], seconds=1, clients=args.clients)
+        bare, lesson = [], []
+        for round_number in range(args.rounds):
+            bare.append(hammer(data["bare"], session=data["reader_session"], seconds=args.seconds,
+                               clients=args.clients))
+            lesson.append(hammer(data["lesson"], session=data["reader_session"], seconds=args.seconds,
+                                 clients=args.clients))
+            print(f"round {round_number + 1}: bare page {bare[-1]:.0f} req/s, lesson page {lesson[-1]:.0f} req/s")
+        bare_rate, lesson_rate = statistics.median(bare), statistics.median(lesson)
+        ratio = lesson_rate / bare_rate
+        print(f"gunicorn workers {args.workers}, clients {args.clients}, DB_CONN_MAX_AGE {args.conn_max_age}")
+        print(f"bare Wagtail page: {bare_rate:.0f} req/s (median of {args.rounds})")
+        print(f"lesson page ({args.lessons} lessons): {lesson_rate:.0f} req/s")
+        print(f"ratio {ratio:.2f} (budget ≥ {LESSON_BUDGET_RATIO:.2f}): {'OK' if ratio >= LESSON_BUDGET_RATIO else 'OVER'}")
+        rate = completions(data["done_url"], data["completers"], clients=args.clients)
+        print(f"completion POSTs: {rate:.0f}/s over {args.completions} (budget ≥ {COMPLETION_BUDGET}/s): "
+              f"{'OK' if rate >= COMPLETION_BUDGET else 'UNDER'}")
+        from lms.models import TrainingCredit
+
+        credited = TrainingCredit.objects.filter(credited_via="course-completion").count()
+        print(f"ledger entries written by those completions: {credited}")
+        return 0 if ratio >= LESSON_BUDGET_RATIO and rate >= COMPLETION_BUDGET else 1
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
