@@ -82,15 +82,21 @@ def bench_bulk(size, chunk_size, label):
     )
     pks = list(batch.items.order_by("pk").values_list("pk", flat=True))
     samples = []
+    chunk_seconds = []
     started = time.perf_counter()
     for start in range(0, len(pks), chunk_size):
+        chunk_started = time.perf_counter()
         issue_batch_process(batch=batch, item_pks=pks[start:start + chunk_size])
+        chunk_seconds.append(time.perf_counter() - chunk_started)
         samples.append(rss_mb())
     seconds = time.perf_counter() - started
     done = batch.items.filter(status="done").count()
     assert done == size, (done, size)
     connection.close()
-    return seconds, samples
+    tenth = max(1, len(chunk_seconds) // 10)
+    first = sum(chunk_seconds[:tenth]) / (tenth * chunk_size) * 1000
+    last = sum(chunk_seconds[-tenth:]) / (tenth * chunk_size) * 1000
+    return seconds, samples, (first, last)
 
 
 def main():
@@ -130,13 +136,14 @@ def main():
         print(f"rendering alone   {rate:.1f} PDFs/s ({args.render} PDFs, {average_size / 1024:.1f} KiB each)")
         results = {}
         for size in args.sizes:
-            seconds, samples = bench_bulk(size, args.chunk_size, f"n{size}")
+            seconds, samples, (first, last) = bench_bulk(size, args.chunk_size, f"n{size}")
             per = seconds / size * 1000
             results[size] = per
             print(
                 f"bulk issue {size:>6}  {size / seconds:.1f} certificates/s, {per:.2f} ms each, "
                 f"{size / seconds / rate:.0%} of rendering alone; RSS first/last chunk "
-                f"{samples[0]:.0f}/{samples[-1]:.0f} MB, max sampled {max(samples):.0f} MB"
+                f"{samples[0]:.0f}/{samples[-1]:.0f} MB, max sampled {max(samples):.0f} MB; "
+                f"first/last tenth {first:.2f}/{last:.2f} ms each"
             )
         if len(results) > 1:
             small, large = min(results), max(results)
