@@ -80,7 +80,7 @@ def test_the_progress_section_counts_the_ledger_as_it_is_now(client, person_time
     assert "<strong class=\"target-current\">3</strong> / 1000" in html
     # The bar is 3 / 1000 of the way; the marker shows where the plan expects the city to be today.
     assert 'style="width: 0%"' in html
-    assert "progress-expected" in html
+    assert "meter-expected" in html
 
 
 def test_the_progress_section_without_targets_says_so(client):
