@@ -10,6 +10,7 @@ completion is reported.
 """
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from .constants import CertificateKind
 from .services import certificate_issue_later
@@ -28,8 +29,8 @@ def course_completion_certificate(*, enrolment_id):
         subject_object=course,
         subject_label=course.title,
         hours=course.credit_hours,
-        started_on=enrolment.enrolled_at.date(),
-        completed_on=enrolment.completed_at.date(),
+        started_on=timezone.localdate(enrolment.enrolled_at),
+        completed_on=timezone.localdate(enrolment.completed_at),
     )
 
 
@@ -48,5 +49,5 @@ def research_along_certificate(*, pairing_pk):
         subject_label=pairing.project_title,
         hours=hours,
         started_on=pairing.start_on,
-        completed_on=pairing.closed_at.date() if pairing.closed_at else None,
+        completed_on=timezone.localdate(pairing.closed_at) if pairing.closed_at else None,
     )
