@@ -100,10 +100,12 @@ def _drop_broker_pools(app):
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
-    # kombu also keeps producer pools in a process-wide registry, keyed by
-    # connection; one left pointing at the closed pool makes every later
-    # eager task fail with "Acquire on closed pool".
+    # kombu keeps its pools in a process-wide registry keyed by broker URL,
+    # and the control mailbox (``app.control.ping``) caches the producer pool
+    # it first used: without clearing both, a second test with a worker in
+    # the same run gets the pools the first one closed.
     pools.reset()
+    app.control.mailbox.__dict__.pop("producer_pool", None)
 
 
 @pytest.fixture

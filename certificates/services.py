@@ -8,6 +8,7 @@ writes nothing. Serial numbers come from a per-year counter row locked in the
 same transaction as the certificate, so they are gap-free.
 """
 
+import datetime
 import logging
 import secrets
 from dataclasses import dataclass
@@ -303,8 +304,8 @@ def certificate_transcript_issue(*, teacher, year, issued_by=None, template=None
         subject_key=transcript_subject_key(year),
         subject_label=f"{year}年度培训学时",
         hours=hours,
-        started_on=timezone.datetime(year, 1, 1).date(),
-        completed_on=min(timezone.datetime(year, 12, 31).date(), timezone.localdate()),
+        started_on=datetime.date(year, 1, 1),
+        completed_on=min(datetime.date(year, 12, 31), timezone.localdate()),
         template=template,
         issued_by=issued_by,
         batch=batch,

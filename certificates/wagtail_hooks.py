@@ -68,3 +68,15 @@ def add_font_warning_panel(request, panels):
     warning = font_warning()
     if warning and request.user.has_perm("certificates.view_certificatetemplate"):
         panels.insert(0, FontWarningPanel(warning))
+
+
+@hooks.register("register_academy_nav_item")
+def certificates_nav_items():
+    from django.utils.translation import gettext_lazy as _
+
+    from themes.navigation import NavItem, has_teacher_profile
+
+    return [
+        NavItem(_("My certificates"), "certificates:my_certificates", order=400, visible=has_teacher_profile),
+        NavItem(_("Verify a certificate"), "certificates:verify", order=900),
+    ]

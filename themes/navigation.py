@@ -30,8 +30,9 @@ def has_teacher_profile(user):
 @dataclass(frozen=True)
 class NavItem:
     label: str
-    # A URL name, or a path starting with "/" (the home page has no name).
-    url_name: str
+    # A URL name, a path starting with "/" (the home page has no name), or a
+    # function returning the URL (a Wagtail page's), "" for no entry.
+    url_name: "str | Callable[[], str]"
     order: int = 100
     visible: Callable = anyone
     # Also current on the pages under it (e.g. the catalogue's courses).
@@ -54,12 +55,20 @@ def nav_links_for(request):
         if user is None or not item.visible(user):
             continue
         try:
-            url = item.url_name if item.url_name.startswith("/") else reverse(item.url_name)
+            url = _url_of(item.url_name)
         except NoReverseMatch:
+            continue
+        if not url:
             continue
         current = path == url or (item.prefix_match and url != "/" and path.startswith(url))
         links.append(NavLink(str(item.label), url, current))
     return links
+
+
+def _url_of(target):
+    if callable(target):
+        return target()
+    return target if target.startswith("/") else reverse(target)
 
 
 def _as_list(result):

@@ -190,3 +190,20 @@ def test_issue_is_written_to_the_audit_log_and_the_holder_is_emailed(django_capt
     assert entry.user == hr and entry.data["serial"] == certificate.serial
     assert mail.outbox[0].to == ["zhang@example.cn"]
     assert certificate.serial in mail.outbox[0].subject
+
+
+def test_issue_later_runs_the_task_once_the_transaction_commits(django_capture_on_commit_callbacks):
+    from certificates.services import certificate_issue_later
+
+    template = CertificateTemplateFactory(is_default=True)
+    teacher = TeacherFactory()
+    school = teacher.school  # stands in for a course
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        certificate_issue_later(kind=CertificateKind.COURSE_COMPLETION, holder=teacher, subject_object=school,
+                                hours=Decimal("6"), completed_on=datetime.date(2026, 5, 1))
+    assert not Certificate.objects.exists()  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    certificate = Certificate.objects.get()
+    assert certificate.subject == school and certificate.template == template
+    assert certificate.hours == Decimal("6") and certificate.completed_on == datetime.date(2026, 5, 1)

@@ -231,3 +231,13 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
             unacked_restore_throttle=1,
         )
 CERTIFICATES_ISSUER_NAME = os.environ.get("CERTIFICATES_ISSUER_NAME", "济南市科学教育教师网络研修学院")
+
+# Completions that earn a certificate: courses and mentors call these after
+# the completing transaction commits (certificates/integrations.py). Empty
+# turns automatic issuing off for that app.
+COURSES_CERTIFICATE_ISSUER = os.environ.get(
+    "COURSES_CERTIFICATE_ISSUER", "certificates.integrations.course_completion_certificate"
+)
+MENTORS_CERTIFICATE_ISSUER = os.environ.get(
+    "MENTORS_CERTIFICATE_ISSUER", "certificates.integrations.research_along_certificate"
+)
