@@ -25,4 +25,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: tests marked ``celery`` run a real worker process
     # that must see the same test database. One file per test run, so runs in
     # parallel (several checkouts, several developers) never share one.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
+    test_db = str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": test_db}
+    # The same file as the name, never ":memory:": the browser tests' live
+    # server starts before the test database exists and would otherwise hand
+    # its one in-memory connection to every request thread, which SQLite
+    # does not survive when the admin's page editor sends requests at once.
+    if DATABASES["default"]["NAME"] == ":memory:":
+        DATABASES["default"]["NAME"] = test_db
