@@ -183,7 +183,10 @@ def certificate_issue(
             WRONG_TEMPLATE_KIND, params={"template_kind": template.get_kind_display(), "kind": kind.label}
         )
 
-    with transaction.atomic():
+    # No savepoint of its own: inside a caller's transaction (a batch item,
+    # a reissue) an error rolls the caller back anyway, and the serial's
+    # savepoint below is the one that matters.
+    with transaction.atomic(savepoint=False):
         existing = Certificate.objects.filter(
             holder=holder, subject_key=subject_key, status=CertificateStatus.VALID
         ).first()
@@ -338,7 +341,7 @@ def certificate_revoke(*, certificate, reason, user=None, notify=True):
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError(REASON_REQUIRED)
-    certificate = Certificate.objects.select_for_update().select_related("holder__user").get(pk=certificate.pk)
+    certificate = Certificate.objects.select_for_update(of=("self",)).select_related("holder__user").get(pk=certificate.pk)
     if certificate.status != CertificateStatus.VALID:
         raise CertificateError(NOT_REVOCABLE)
     certificate.status = CertificateStatus.REVOKED
@@ -355,7 +358,7 @@ def certificate_revoke(*, certificate, reason, user=None, notify=True):
 def certificate_reissue(*, certificate, user=None, template=None, notify=True):
     """Replace a valid or revoked certificate with a new one (a new serial,
     the template's current values); the old one is shown as superseded."""
-    old = Certificate.objects.select_for_update().select_related("holder__user", "holder__school").get(
+    old = Certificate.objects.select_for_update(of=("self",)).select_related("holder__user", "holder__school").get(
         pk=certificate.pk
     )
     if old.status == CertificateStatus.SUPERSEDED:
@@ -452,7 +455,7 @@ def issue_batch_process(*, batch, item_pks):
         try:
             with transaction.atomic():
                 item = (
-                    IssueBatchItem.objects.select_for_update()
+                    IssueBatchItem.objects.select_for_update(of=("self",))
                     .select_related("holder__user", "holder__school")
                     .filter(pk=pk, status=BatchItemStatus.PENDING)
                     .first()
