@@ -503,3 +503,22 @@ def certificate_issue_later(*, kind, holder, subject_object=None, subject_key=""
     transaction.on_commit(lambda: certificate_issue_task.delay(**kwargs))
 
 
+
+
+def certificate_pdf_open(*, certificate):
+    """The certificate's PDF file, opened. A file lost from storage (a
+    restored backup without media, a moved bucket) is drawn again from the
+    values the certificate was issued with, so the holder gets the same
+    certificate rather than an error."""
+    if certificate.pdf:
+        try:
+            return certificate.pdf.open("rb")
+        except FileNotFoundError:
+            logger.warning("PDF of certificate %s is missing; drawing it again", certificate.serial)
+    pdf = render_certificate_pdf(
+        certificate.rendered, serial=certificate.serial, check_code=certificate.check_code,
+        verify_url=certificate_verify_url(certificate),
+    )
+    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(pdf), save=False)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
+    return certificate.pdf.open("rb")
