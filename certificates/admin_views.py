@@ -11,7 +11,6 @@ import zipfile
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import get_resolver, include, path, reverse, reverse_lazy
@@ -41,6 +40,7 @@ from .selectors import (
 from .services import (
     CertificateError,
     certificate_issue,
+    certificate_pdf_open,
     certificate_reissue,
     certificate_revoke,
     certificate_transcript_issue,
@@ -198,10 +198,8 @@ class CertificatePdfView(PermissionMixin, View):
 
     def get(self, request, pk):
         certificate = _certificate_for(request, pk)
-        if not certificate.pdf:
-            raise Http404
-        return FileResponse(certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.serial}.pdf",
-                            content_type="application/pdf")
+        return FileResponse(certificate_pdf_open(certificate=certificate), as_attachment=True,
+                            filename=f"{certificate.serial}.pdf", content_type="application/pdf")
 
 
 class RevokeForm(forms.Form):
@@ -466,9 +464,7 @@ class BatchZipView(PermissionMixin, View):
         archive = tempfile.TemporaryFile()
         with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
             for certificate in certificates.iterator(chunk_size=500):
-                if not certificate.pdf:
-                    continue
-                with certificate.pdf.open("rb") as pdf:
+                with certificate_pdf_open(certificate=certificate) as pdf:
                     zipped.writestr(f"{certificate.serial}-{certificate.holder_name}.pdf", pdf.read())
         archive.seek(0)
         return FileResponse(archive, as_attachment=True, filename=f"certificates-batch-{batch.pk}.zip",

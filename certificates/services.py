@@ -183,7 +183,10 @@ def certificate_issue(
             WRONG_TEMPLATE_KIND, params={"template_kind": template.get_kind_display(), "kind": kind.label}
         )
 
-    with transaction.atomic():
+    # No savepoint of its own: inside a caller's transaction (a batch item,
+    # a reissue) an error rolls the caller back anyway, and the serial's
+    # savepoint below is the one that matters.
+    with transaction.atomic(savepoint=False):
         existing = Certificate.objects.filter(
             holder=holder, subject_key=subject_key, status=CertificateStatus.VALID
         ).first()
@@ -338,7 +341,7 @@ def certificate_revoke(*, certificate, reason, user=None, notify=True):
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError(REASON_REQUIRED)
-    certificate = Certificate.objects.select_for_update().select_related("holder__user").get(pk=certificate.pk)
+    certificate = Certificate.objects.select_for_update(of=("self",)).select_related("holder__user").get(pk=certificate.pk)
     if certificate.status != CertificateStatus.VALID:
         raise CertificateError(NOT_REVOCABLE)
     certificate.status = CertificateStatus.REVOKED
@@ -355,7 +358,7 @@ def certificate_revoke(*, certificate, reason, user=None, notify=True):
 def certificate_reissue(*, certificate, user=None, template=None, notify=True):
     """Replace a valid or revoked certificate with a new one (a new serial,
     the template's current values); the old one is shown as superseded."""
-    old = Certificate.objects.select_for_update().select_related("holder__user", "holder__school").get(
+    old = Certificate.objects.select_for_update(of=("self",)).select_related("holder__user", "holder__school").get(
         pk=certificate.pk
     )
     if old.status == CertificateStatus.SUPERSEDED:
@@ -452,7 +455,7 @@ def issue_batch_process(*, batch, item_pks):
         try:
             with transaction.atomic():
                 item = (
-                    IssueBatchItem.objects.select_for_update()
+                    IssueBatchItem.objects.select_for_update(of=("self",))
                     .select_related("holder__user", "holder__school")
                     .filter(pk=pk, status=BatchItemStatus.PENDING)
                     .first()
@@ -500,3 +503,22 @@ def certificate_issue_later(*, kind, holder, subject_object=None, subject_key=""
     transaction.on_commit(lambda: certificate_issue_task.delay(**kwargs))
 
 
+
+
+def certificate_pdf_open(*, certificate):
+    """The certificate's PDF file, opened. A file lost from storage (a
+    restored backup without media, a moved bucket) is drawn again from the
+    values the certificate was issued with, so the holder gets the same
+    certificate rather than an error."""
+    if certificate.pdf:
+        try:
+            return certificate.pdf.open("rb")
+        except FileNotFoundError:
+            logger.warning("PDF of certificate %s is missing; drawing it again", certificate.serial)
+    pdf = render_certificate_pdf(
+        certificate.rendered, serial=certificate.serial, check_code=certificate.check_code,
+        verify_url=certificate_verify_url(certificate),
+    )
+    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(pdf), save=False)
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
+    return certificate.pdf.open("rb")

@@ -25,7 +25,7 @@ from .selectors import (
     certificate_get_for_holder,
     certificate_list_for_holder,
 )
-from .services import certificate_transcript_current
+from .services import certificate_pdf_open, certificate_transcript_current
 
 RATE_LIMITED = _("Too many verification requests from your address. Please wait a minute and try again.")
 FIRST_YEAR = 2000
@@ -131,10 +131,8 @@ def my_certificates(request):
 
 
 def _pdf_response(certificate):
-    if not certificate.pdf:
-        raise Http404
     return FileResponse(
-        certificate.pdf.open("rb"), as_attachment=True, filename=f"{certificate.serial}.pdf",
+        certificate_pdf_open(certificate=certificate), as_attachment=True, filename=f"{certificate.serial}.pdf",
         content_type="application/pdf",
     )
 

@@ -1,21 +1,19 @@
 import datetime
-import io
 import os
 import signal
 import subprocess
 import sys
 import time
-import zipfile
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.utils import translation
 
-from certificates.constants import BatchItemStatus, BatchStatus, CertificateKind, CertificateStatus
+from certificates.constants import BatchItemStatus, BatchStatus, CertificateStatus
 from certificates.models import Certificate, IssueBatch, IssueBatchItem
 from certificates.selectors import batch_items_for_training, batch_items_for_transcripts, issue_batch_progress
-from certificates.services import certificate_issue, issue_batch_create, issue_batch_restart
+from certificates.services import issue_batch_create, issue_batch_restart
 from lms.constants import CreditCategory
 from lms.ledger import credit_record
 

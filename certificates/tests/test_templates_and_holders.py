@@ -183,3 +183,14 @@ def test_the_transcript_page_offers_the_pdf(client):
     client.force_login(teacher.user)
     page = client.get(reverse("themes:my_hours_transcript", args=[2025])).content.decode()
     assert reverse("certificates:my_transcript_pdf", args=[2025]) in page
+
+
+def test_a_pdf_lost_from_storage_is_drawn_again_from_the_issued_values(client):
+    teacher = TeacherFactory(real_name="陈静")
+    certificate = _certificate(teacher)
+    certificate.pdf.storage.delete(certificate.pdf.name)
+    client.force_login(teacher.user)
+    response = client.get(reverse("certificates:my_certificate_pdf", args=[certificate.pk]))
+    assert response.status_code == 200
+    text = "".join(pdf_text(b"".join(response.streaming_content)).split())
+    assert "陈静" in text and certificate.serial in text
