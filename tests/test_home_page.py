@@ -171,3 +171,29 @@ def test_the_demo_home_page_has_announcements_and_progress(client):
     assert "通知公告" in html and "2026年度科学教师全员培训启动" in html
     assert "全市培训目标进展" in html
     assert home().live and home().body[0].block_type == "announcements"
+
+
+def test_upcoming_sessions_list_the_next_ones_of_published_courses(client):
+    from courses.tests.factories import CoursePageFactory, OfflineSessionFactory
+
+    now = timezone.now()
+    course = CoursePageFactory(title="初中化学实验教学工作坊", summary="微型实验的设计与组织。")
+    draft = CoursePageFactory(title="尚未发布的工作坊", live=False)
+    OfflineSessionFactory(course=course, title="第二次集中研修", starts_at=now + datetime.timedelta(days=9),
+                          ends_at=now + datetime.timedelta(days=9, hours=3), place="济南市教育科学研究院")
+    OfflineSessionFactory(course=course, title="第一次集中研修", starts_at=now + datetime.timedelta(days=2),
+                          ends_at=now + datetime.timedelta(days=2, hours=3), place="历下区教师发展中心")
+    OfflineSessionFactory(course=course, title="已经结束的研修", starts_at=now - datetime.timedelta(days=3),
+                          ends_at=now - datetime.timedelta(days=3, hours=-3), place="线下")
+    OfflineSessionFactory(course=draft, title="草稿课程的研修", starts_at=now + datetime.timedelta(days=1),
+                          ends_at=now + datetime.timedelta(days=1, hours=2), place="线下")
+    publish_sections([
+        {"type": "sessions", "value": {"heading": "近期线下研修", "count": 4}},
+        {"type": "featured", "value": {"heading": "推荐课程", "pages": [course.pk], "more": {"page": None, "url": ""},
+                                       "more_label": ""}},
+    ])
+    html = text_of(client.get("/"))
+    assert html.index("第一次集中研修") < html.index("第二次集中研修")
+    assert "历下区教师发展中心" in html
+    assert "已经结束的研修" not in html and "草稿课程的研修" not in html
+    assert "微型实验的设计与组织。" in html  # the featured course's summary

@@ -102,8 +102,13 @@ class FeaturedPagesBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
-        # Unpublished or deleted pages drop out rather than linking nowhere.
-        context["featured"] = [page.specific for page in value.get("pages") or [] if page is not None and page.live]
+        # Unpublished or deleted pages drop out rather than linking nowhere;
+        # the pages' own fields come in one query per page type, not per page.
+        from wagtail.models import Page
+
+        ids = [page.pk for page in value.get("pages") or [] if page is not None and page.live]
+        found = Page.objects.live().filter(pk__in=ids).specific().in_bulk()
+        context["featured"] = [found[pk] for pk in ids if pk in found]
         context["more_href"] = link_href(value.get("more"))
         return context
 
@@ -111,6 +116,41 @@ class FeaturedPagesBlock(blocks.StructBlock):
         icon = "pick"
         label = _("Featured pages")
         template = "themes/blocks/featured_pages.html"
+
+
+class UpcomingSessionsBlock(blocks.StructBlock):
+    """The next offline sessions of published courses, read when the page is
+    shown (one query)."""
+
+    heading = blocks.CharBlock(label=_("heading"), max_length=80, default=_("Upcoming offline sessions"))
+    count = blocks.IntegerBlock(label=_("how many"), min_value=1, max_value=12, default=4)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["sessions"] = upcoming_sessions(limit=value.get("count") or 4)
+        return context
+
+    class Meta:
+        icon = "date"
+        label = _("Upcoming offline sessions")
+        template = "themes/blocks/upcoming_sessions.html"
+
+
+def upcoming_sessions(*, limit):
+    """Sessions of live courses that have not ended, soonest first; none
+    when the courses app is not installed."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    if not apps.is_installed("courses"):
+        return []
+    from courses.models import OfflineSession
+
+    return list(
+        OfflineSession.objects.filter(ends_at__gt=timezone.now(), course__live=True)
+        .select_related("course")
+        .order_by("starts_at")[:limit]
+    )
 
 
 class CallToActionBlock(blocks.StructBlock):
@@ -140,6 +180,7 @@ class HomeSectionsBlock(blocks.StreamBlock):
     announcements = AnnouncementsBlock()
     progress = TargetsProgressBlock()
     featured = FeaturedPagesBlock()
+    sessions = UpcomingSessionsBlock()
     call_to_action = CallToActionBlock()
     text = blocks.RichTextBlock(
         label=_("Text"), features=["h2", "h3", "bold", "italic", "ol", "ul", "link"],

@@ -71,10 +71,13 @@ def home_page_demo_sections(*, today=None):
                 "value": {
                     "heading": "推荐课程",
                     "pages": featured,
-                    "more": {"page": featured and _catalogue_id(), "url": ""},
+                    "more": {"page": _catalogue_id(), "url": ""},
                     "more_label": "浏览全部课程",
                 },
             }
+        )
+        sections.append(
+            {"type": "sessions", "value": {"heading": "近期线下研修", "count": 4}}
         )
     verify_url = _reverse_or_empty("certificates:verify")
     if verify_url:
