@@ -1,0 +1,66 @@
+"""Completions elsewhere in the academy earn their certificates through the
+settings' default issuers (certificates.integrations), with Celery running
+the issuing task as a worker would, once the completion has committed."""
+
+from decimal import Decimal
+
+import pytest
+
+from certificates.constants import CertificateKind, CertificateStatus
+from certificates.models import Certificate
+from certificates.tests.factories import CertificateTemplateFactory
+from certificates.tests.pdf import pdf_text
+from courses.tests.factories import CoursePageFactory, EnrolmentFactory, LessonPageFactory
+from courses import services as course_services
+from mentors import services as mentor_services
+from mentors.tests.factories import active_pairing
+from mentors.tests.test_services import log
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_settings_point_courses_and_mentors_at_these_issuers(settings):
+    assert settings.COURSES_CERTIFICATE_ISSUER == "certificates.integrations.course_completion_certificate"
+    assert settings.MENTORS_CERTIFICATE_ISSUER == "certificates.integrations.research_along_certificate"
+
+
+def test_completing_a_course_issues_one_completion_certificate(django_capture_on_commit_callbacks):
+    CertificateTemplateFactory(kind=CertificateKind.COURSE_COMPLETION, is_default=True)
+    course = CoursePageFactory(title="小学科学实验教学能力提升", credit_hours=Decimal("12"), requires_quizzes=False)
+    lesson = LessonPageFactory(parent=course)
+    enrolment = EnrolmentFactory(course=course)
+    for _ in range(2):  # a double click
+        with django_capture_on_commit_callbacks(execute=True):
+            course_services.lesson_complete(enrolment=enrolment, lesson=lesson, visit_token="")
+    certificate = Certificate.objects.get()
+    assert certificate.kind == CertificateKind.COURSE_COMPLETION
+    assert certificate.holder == enrolment.teacher
+    assert certificate.status == CertificateStatus.VALID
+    text = "".join(pdf_text(certificate.pdf.read()).split())
+    assert "小学科学实验教学能力提升" in text and enrolment.teacher.real_name in text and "12" in text
+
+
+def test_a_course_that_issues_no_certificate_gets_none(django_capture_on_commit_callbacks):
+    CertificateTemplateFactory(kind=CertificateKind.COURSE_COMPLETION, is_default=True)
+    course = CoursePageFactory(requires_quizzes=False, issues_certificate=False)
+    lesson = LessonPageFactory(parent=course)
+    with django_capture_on_commit_callbacks(execute=True):
+        course_services.lesson_complete(enrolment=EnrolmentFactory(course=course), lesson=lesson, visit_token="")
+    assert not Certificate.objects.exists()
+
+
+def test_completing_a_pairing_issues_a_research_along_certificate(django_capture_on_commit_callbacks):
+    CertificateTemplateFactory(kind=CertificateKind.RESEARCH_ALONG, is_default=True, title="科研跟学结业证书")
+    pairing = active_pairing(project_title="校园土壤微生物多样性调查")
+    activity = log(pairing, hours="3")
+    mentor_services.pairing_activity_confirm(activity=activity, user=pairing.mentor.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        mentor_services.pairing_complete_confirm(pairing=pairing, user=pairing.teacher.user, final_report="完成调查报告")
+    assert not Certificate.objects.exists()  # one side only
+    with django_capture_on_commit_callbacks(execute=True):
+        mentor_services.pairing_complete_confirm(pairing=pairing, user=pairing.mentor.user)
+    certificate = Certificate.objects.get()
+    assert certificate.kind == CertificateKind.RESEARCH_ALONG
+    assert certificate.holder == pairing.teacher
+    assert certificate.hours == Decimal("3")
+    assert "校园土壤微生物多样性调查" in "".join(pdf_text(certificate.pdf.read()).split())
