@@ -7,6 +7,7 @@ a teacher's ledger) so that the checks see what people see.
 """
 
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
@@ -100,3 +101,53 @@ def test_keyboard_users_can_skip_to_the_content_and_see_where_focus_is(live_serv
             "() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; }"
         )
         assert outline[0] != "none" and outline[1] != "0px", outline
+
+
+@pytest.fixture
+def learner():
+    """A teacher part-way through a course, with a certificate and a
+    research-along pairing."""
+    from certificates.constants import CertificateKind
+    from certificates.services import certificate_issue
+    from certificates.tests.factories import CertificateTemplateFactory
+    from courses.tests.factories import CoursePageFactory, EnrolmentFactory, LessonPageFactory, quiz_block, text_block
+    from mentors.tests.factories import MentorFactory, proposed_pairing
+
+    teacher = TeacherFactory(user__username="chenjing", real_name="陈静")
+    course = CoursePageFactory(title="初中生物显微观察实验教学", summary="显微镜的规范使用与观察记录。")
+    LessonPageFactory(parent=course, title="第1课 显微镜的结构", slug="a11y-1", body=json.dumps([text_block()]))
+    lesson = LessonPageFactory(parent=course, title="第2课 单元测验", slug="a11y-2",
+                               body=json.dumps([text_block(), quiz_block()]))
+    EnrolmentFactory(course=course, teacher=teacher)
+    CertificateTemplateFactory(kind=CertificateKind.COURSE_COMPLETION, is_default=True)
+    certificate = certificate_issue(kind=CertificateKind.COURSE_COMPLETION, holder=teacher, subject_object=course,
+                                    hours="8", notify=False).certificate
+    proposed_pairing(teacher_profile=teacher, mentor=MentorFactory())
+    return {"course_url": course.url, "lesson_url": f"/learn/{lesson.pk}/",
+            "verify_url": f"/certificates/v/{certificate.token}/"}
+
+
+def test_learning_pages_meet_wcag_aa_at_phone_and_desktop_widths(
+    live_server, learner, browser_page, axe_violations, artifacts_dir
+):
+    page = browser_page
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("用户名").fill("chenjing")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="登录").click()
+    page.wait_for_url(live_server.url + "/")
+    for name, path in [
+        ("catalogue", "/courses/"),
+        ("course", learner["course_url"]),
+        ("lesson", learner["lesson_url"]),
+        ("my-learning", "/my/learning/"),
+        ("my-certificates", "/my/certificates/"),
+        ("research-along", "/research-along/"),
+        ("mentor-directory", "/research-along/mentors/"),
+        ("checkin", "/checkin/"),
+        ("verification", learner["verify_url"]),
+        ("verify-form", "/certificates/verify/"),
+    ]:
+        page.goto(live_server.url + path)
+        assert page.locator("main h1").count() >= 1, name
+        check_at_both_widths(page, axe_violations, artifacts_dir, name)
