@@ -64,3 +64,14 @@ def test_completing_a_pairing_issues_a_research_along_certificate(django_capture
     assert certificate.holder == pairing.teacher
     assert certificate.hours == Decimal("3")
     assert "校园土壤微生物多样性调查" in "".join(pdf_text(certificate.pdf.read()).split())
+
+
+def test_without_a_default_template_the_completion_stands_and_nothing_is_queued(django_capture_on_commit_callbacks):
+    course = CoursePageFactory(requires_quizzes=False)
+    lesson = LessonPageFactory(parent=course)
+    enrolment = EnrolmentFactory(course=course)
+    with django_capture_on_commit_callbacks(execute=True):
+        course_services.lesson_complete(enrolment=enrolment, lesson=lesson, visit_token="")
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is not None and enrolment.credit_id is not None
+    assert not Certificate.objects.exists()

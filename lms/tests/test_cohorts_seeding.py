@@ -22,12 +22,6 @@ pytestmark = pytest.mark.django_db
 S = MembershipStatus
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql", strict=True,
-    reason="seed_demo's certificates step (certificates.services.certificate_reissue) locks a row with an outer "
-    "join, which PostgreSQL refuses; lms/tests/test_seed_demo.py fails the same way there. The cohorts' own "
-    "seeding is covered on PostgreSQL by the tests below.",
-)
 def test_seed_demo_adds_cohorts():
     output = StringIO()
     call_command("seed_demo", teachers=300, stdout=output)
