@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(client):
+    client.cookies["django_language"] = "en"  # the admin pages are asserted in English; the default is Chinese
     with translation.override("en"):
         yield
 

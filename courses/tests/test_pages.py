@@ -14,7 +14,6 @@ from django.utils import timezone
 from courses import services
 from courses.constants import CourseCategory, CourseMode, EnrolmentStatus
 from courses.models import LessonPage, QuizAttempt
-from courses.quiz import ANSWER_MISSING
 from courses.tests.factories import (
     RIGHT_ANSWERS,
     CheckinCodeFactory,
@@ -110,7 +109,7 @@ def test_submitting_a_quiz_through_the_page(client, teacher, course):
     [
         ({"q0": "1"}, "This quiz is not part of this lesson. Reload the page and try again."),
         ({"quiz": "nope", "q0": "1"}, "This quiz is not part of this lesson. Reload the page and try again."),
-        ({"quiz": "QUIZ", "q0": "1", "q1": "0"}, str(ANSWER_MISSING % {"number": 3})),
+        ({"quiz": "QUIZ", "q0": "1", "q1": "0"}, "Answer every question before submitting: question 3 has no answer."),
         ({"quiz": "QUIZ", "q0": "x", "q1": "0", "q2": "true"},
          "The answer to question 1 is not one of its choices. Reload the page and try again."),
     ],

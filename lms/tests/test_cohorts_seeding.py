@@ -24,7 +24,8 @@ S = MembershipStatus
 
 def test_seed_demo_adds_cohorts():
     output = StringIO()
-    call_command("seed_demo", teachers=300, stdout=output)
+    with translation.override("en"):  # the output is asserted in English; the default language is Chinese
+        call_command("seed_demo", teachers=300, stdout=output)
     assert "Talent cohorts:" in output.getvalue()
     assert Cohort.objects.count() == 7
 
