@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from lms.constants import Stage, Subject
@@ -45,7 +46,7 @@ class MentorProfile(models.Model):
     subjects = models.JSONField(_("subjects"), default=list, blank=True)
     # Stages the mentor is happy to work with; empty means any.
     stages = models.JSONField(_("stages"), default=list, blank=True)
-    title = models.CharField(_("title"), max_length=64, blank=True)
+    title = models.CharField(pgettext_lazy("professional title", "title"), max_length=64, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     capacity = models.PositiveSmallIntegerField(_("teachers at once"), default=2)
@@ -218,7 +219,7 @@ class ResearchOutput(models.Model):
 
     pairing = models.ForeignKey(ResearchPairing, verbose_name=_("pairing"), on_delete=models.CASCADE, related_name="outputs")
     kind = models.CharField(_("kind"), max_length=20, choices=OutputKind.choices)
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("research output", "title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     link = models.URLField(_("link"), blank=True)
     created_by = models.ForeignKey(
