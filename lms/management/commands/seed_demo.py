@@ -2,6 +2,7 @@
 ``--if-empty`` every time). The work is done by ``lms.seeding``."""
 
 import argparse
+import logging
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -52,6 +53,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, teachers, seed, if_empty, **options):
+        # Creating the demo pages logs a line per page and per background
+        # task; the summary below is what a newcomer needs to read.
+        for name in ("wagtail", "django_tasks"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         try:
             summary = demo_academy_seed(seed=seed, teacher_count=teachers)
         except DatabaseNotEmpty as error:
