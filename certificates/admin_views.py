@@ -32,6 +32,7 @@ from .constants import BatchItemStatus, BatchStatus, CertificateKind, Certificat
 from .fonts import font_warning
 from .models import Certificate, CertificateTemplate, IssueBatch
 from .selectors import (
+    batch_items_for_cohort,
     batch_items_for_training,
     batch_items_for_transcripts,
     certificate_list_for_admin,
@@ -53,7 +54,10 @@ CHANGE_PERMISSION = "certificates.change_certificate"
 BATCH_PERMISSION = "certificates.add_issuebatch"
 
 TEACHER_NOT_FOUND = _("No teacher you may issue to has this staff number.")
-TRAINING_REQUIRED = _("Name the training, course or cohort the certificate is for.")
+TRAINING_REQUIRED = _("Name the training or course the certificate is for.")
+COHORT_REQUIRED = _("Choose the cohort whose certified members get a qualification certificate.")
+COHORT_ONLY_FOR_QUALIFICATIONS = _("A cohort goes with a cohort qualification template.")
+YEAR_REQUIRED = _("Give the year the training or the transcripts are for.")
 YEAR_REQUIRED = _("A transcript is for a year: give the year.")
 MESSAGE_ISSUED = _("Certificate %(serial)s issued.")
 MESSAGE_ALREADY = _("%(name)s already has a valid certificate for this: %(serial)s. Nothing was issued.")
@@ -344,23 +348,40 @@ class CertificateIssueView(PermissionMixin, CertificatesAdminMixin, FormView):
 
 class BatchForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Template"), queryset=CertificateTemplate.objects.all())
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    cohort = forms.ModelChoiceField(
+        label=_("Cohort"), queryset=None, required=False, empty_label=_("No cohort"),
+        help_text=_("For a cohort qualification template: every certified member of the cohort."),
+    )
     district = forms.ModelChoiceField(label=_("District"), queryset=None, required=False,
                                       empty_label=_("All districts"))
     training = forms.CharField(
         label=_("Training"), max_length=255, required=False,
-        help_text=_("The course, workshop or cohort as the hours ledger names it. Every teacher credited for "
-                    "it in the year gets a certificate with their hours. Leave empty for transcripts."),
+        help_text=_("The course or workshop as the hours ledger names it. Every teacher credited for it in the "
+                    "year gets a certificate with their hours. Leave empty for transcripts and cohorts."),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = district_list_for_user(user)
+        from lms.models import Cohort
+
+        self.fields["cohort"].queryset = Cohort.objects.order_by("-intake_year", "name")
 
     def clean(self):
         data = super().clean()
         template = data.get("template")
-        if template is not None and template.kind != CertificateKind.HOURS_TRANSCRIPT and not data.get("training"):
+        if template is None:
+            return data
+        if template.kind == CertificateKind.COHORT_QUALIFICATION:
+            if not data.get("cohort"):
+                self.add_error("cohort", COHORT_REQUIRED)
+            return data
+        if data.get("cohort"):
+            self.add_error("cohort", COHORT_ONLY_FOR_QUALIFICATIONS)
+        if not data.get("year"):
+            self.add_error("year", YEAR_REQUIRED)
+        if template.kind != CertificateKind.HOURS_TRANSCRIPT and not data.get("training"):
             self.add_error("training", TRAINING_REQUIRED)
         return data
 
@@ -385,7 +406,10 @@ class BatchIndexView(PermissionMixin, CertificatesAdminMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         template, district = data["template"], data["district"]
-        if template.kind == CertificateKind.HOURS_TRANSCRIPT:
+        if template.kind == CertificateKind.COHORT_QUALIFICATION:
+            items = batch_items_for_cohort(cohort=data["cohort"], district=district)
+            description = str(data["cohort"])
+        elif template.kind == CertificateKind.HOURS_TRANSCRIPT:
             items = batch_items_for_transcripts(year=data["year"], district=district)
             description = f"{data['year']} {template.get_kind_display()}"
         else:
@@ -396,7 +420,8 @@ class BatchIndexView(PermissionMixin, CertificatesAdminMixin, FormView):
         try:
             batch = issue_batch_create(
                 template=template, items=items, description=description, user=self.request.user,
-                filters={"year": data["year"], "district": str(district or ""), "training": data["training"]},
+                filters={"year": data["year"], "district": str(district or ""), "training": data["training"],
+                         "cohort": str(data["cohort"] or "")},
             )
         except CertificateError as error:
             form.add_error(None, error)

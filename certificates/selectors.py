@@ -123,3 +123,35 @@ def batch_items_for_training(*, year, training, district=None):
             item.update(subject_type_id=row["evidence_type_id"], subject_id=row["evidence_id"])
         items.append(item)
     return items
+
+
+def batch_items_for_cohort(*, cohort, district=None):
+    """One qualification certificate per certified member of ``cohort`` (in
+    ``district`` if given, by the member's school), keyed on the cohort as
+    certification itself issues it, so a member certified earlier is not
+    issued a second one."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from lms.constants import MembershipStatus
+    from lms.models import CohortMembership
+
+    from .services import subject_key_for
+
+    members = CohortMembership.objects.filter(cohort=cohort, status=MembershipStatus.CERTIFIED)
+    if district is not None:
+        members = members.filter(teacher__school__district=district)
+    content_type = ContentType.objects.get_for_model(cohort)
+    key = subject_key_for(cohort)
+    return [
+        {
+            "holder_id": teacher_id,
+            "subject_key": key,
+            "subject_label": cohort.name,
+            "subject_type_id": content_type.pk,
+            "subject_id": str(cohort.pk),
+            "started_on": cohort.period_start,
+            "completed_on": timezone.localdate(certified_at),
+        }
+        for teacher_id, certified_at in members.order_by("teacher_id").values_list("teacher_id", "status_changed_at")
+    ]

@@ -205,3 +205,43 @@ def test_the_snippet_preview_shows_the_pdf_with_sample_values(client, hr):
     assert response["Content-Type"] == "application/pdf"
     text = "".join(pdf_text(response.content).split())
     assert "继续教育结业证书" in text and "张伟" in text
+
+
+def test_bulk_issue_for_a_cohort_gives_its_certified_members_one_qualification_each(
+    client, hr, django_capture_on_commit_callbacks
+):
+    from certificates.constants import CertificateKind
+    from certificates.selectors import batch_items_for_cohort
+    from lms.tests.factories import CohortFactory, CohortMembershipFactory
+
+    template = CertificateTemplateFactory(kind=CertificateKind.COHORT_QUALIFICATION, title="学科带头人认定证书")
+    cohort = CohortFactory(name="济南市初中物理学科带头人培养对象（2026）")
+    certified = [CohortMembershipFactory(cohort=cohort, status="certified") for _ in range(3)]
+    CohortMembershipFactory(cohort=cohort, status="in_training")
+    # One was certified earlier and already holds its certificate.
+    certificate_issue(kind=CertificateKind.COHORT_QUALIFICATION, holder=certified[0].teacher, subject_object=cohort,
+                      template=template, notify=False)
+    assert [item["holder_id"] for item in batch_items_for_cohort(cohort=cohort)] == sorted(
+        m.teacher_id for m in certified)
+
+    url = reverse("certificates_admin:batches")
+    response = client.post(url, {"template": template.pk, "training": "x", "cohort": ""})
+    assert "Choose the cohort whose certified members get a qualification certificate." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"template": template.pk, "cohort": cohort.pk})
+    batch = IssueBatch.objects.get()
+    assert batch.items.count() == 3
+    issued = Certificate.objects.filter(kind=CertificateKind.COHORT_QUALIFICATION, status=CertificateStatus.VALID)
+    assert sorted(issued.values_list("holder_id", flat=True)) == sorted(m.teacher_id for m in certified)
+    assert issued.count() == 3  # the earlier certificate was kept, not duplicated
+    assert "济南市初中物理学科带头人培养对象（2026）" in "".join(pdf_text(issued.last().pdf.read()).split())
+
+
+def test_a_cohort_goes_only_with_a_qualification_template(client, hr):
+    from lms.tests.factories import CohortFactory
+
+    response = client.post(reverse("certificates_admin:batches"), {
+        "template": CertificateTemplateFactory().pk, "year": 2025, "training": "暑期集中培训",
+        "cohort": CohortFactory().pk})
+    assert "A cohort goes with a cohort qualification template." in response.content.decode()
+    assert not IssueBatch.objects.exists()
