@@ -82,3 +82,17 @@ def academy_nav(context):
 
     request = context.get("request")
     return nav_links_for(request) if request is not None else []
+
+
+@register.inclusion_tag("themes/includes/breadcrumbs.html", takes_context=True)
+def page_breadcrumbs(context, page, *extra):
+    """Breadcrumbs for a Wagtail page: the home page, the page's ancestors
+    below it (one query) and the page itself, then ``extra`` labels."""
+    from django.utils.translation import gettext
+
+    trail = [(gettext("Home"), "/")]
+    for ancestor in page.get_ancestors().filter(depth__gt=2).specific(defer=True):
+        trail.append((ancestor.title, ancestor.url))
+    trail.append((page.title, page.url))
+    trail += [(label, "") for label in extra]
+    return {"breadcrumbs": trail}
