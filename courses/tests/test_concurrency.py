@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from courses import services
 from courses.constants import EnrolmentStatus
@@ -25,8 +26,12 @@ def run_at_once(action):
     (results, validation messages, unexpected errors)."""
     start = threading.Barrier(THREADS)
     results, refusals, errors = [], [], []
+    # Each thread starts in the default language; the messages are compared
+    # in the test's.
+    language = translation.get_language()
 
     def run():
+        translation.activate(language)
         try:
             start.wait()
             results.append(action())
