@@ -81,8 +81,16 @@ def _now(now):
 
 
 def _locked(enrolment):
-    """The enrolment, re-read under a row lock for the rest of the transaction."""
-    return Enrolment.objects.select_for_update().select_related("teacher", "course").get(pk=enrolment.pk)
+    """The enrolment, re-read under a row lock for the rest of the transaction.
+
+    Only the enrolment's row is locked (``of``): locking the joined course
+    and page rows too would make every teacher's learning action on a course
+    wait for every other teacher's, and hold up an editor publishing it."""
+    return (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("teacher__school", "course")
+        .get(pk=enrolment.pk)
+    )
 
 
 def _require_active(enrolment):

@@ -103,3 +103,57 @@ def test_twenty_teachers_racing_for_five_places_fill_exactly_five():
     assert len(results) == 5
     assert refusals == [str(services.COURSE_FULL)] * (THREADS - 5)
     assert Enrolment.objects.filter(course=course).count() == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_teachers_learning_action_locks_only_their_own_enrolment():
+    """While one teacher's completion holds its lock, another teacher of the
+    same course can act, and an editor can still lock the course's page to
+    publish it: nothing but the enrolment row is held."""
+    from django.db import transaction
+
+    from courses.models import CoursePage
+    from wagtail.models import Page
+
+    course = CoursePageFactory()
+    first, second = (services.enrolment_create(course=course, teacher=TeacherFactory()) for _ in range(2))
+    holding, release = threading.Event(), threading.Event()
+    seen = {}
+
+    def hold_first():
+        try:
+            with transaction.atomic():
+                services._locked(first)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def try_others():
+        try:
+            holding.wait(10)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '2s'")
+                seen["other enrolment"] = services._locked(second).pk
+                seen["course"] = CoursePage.objects.select_for_update(nowait=True).filter(pk=course.pk).count()
+                seen["page"] = Page.objects.select_for_update(nowait=True).filter(pk=course.pk).count()
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '200ms'")
+                services._locked(first)
+        except Exception as error:  # noqa: BLE001 - the assertion reports it
+            seen["blocked"] = type(error).__name__
+        finally:
+            release.set()
+            connection.close()
+
+    threads = [threading.Thread(target=hold_first), threading.Thread(target=try_others)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # The same enrolment is still serialised: the second lock on it times out.
+    assert seen == {"other enrolment": second.pk, "course": 1, "page": 1, "blocked": "OperationalError"}
