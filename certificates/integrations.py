@@ -3,10 +3,12 @@
 ``courses`` and ``mentors`` know nothing of certificates: after a
 completion commits they call the function their setting names
 (``COURSES_CERTIFICATE_ISSUER``, ``MENTORS_CERTIFICATE_ISSUER``), and these
-are those functions. Each queues ``certificate_issue`` as a Celery task, so
-a slow PDF never holds up the teacher's request, and issuing is idempotent:
-one valid certificate per holder and thing certified, however often the
-completion is reported.
+are those functions. Each only queues a Celery task with the completion's
+id: the teacher's request pays for one message to the broker, no query.
+The worker reads the completion, checks that HR has a default template for
+the kind and queues ``certificate_issue``, which is idempotent: one valid
+certificate per holder and thing certified, however often the completion is
+reported.
 """
 
 import logging
@@ -16,21 +18,32 @@ from django.utils import timezone
 
 from .constants import CertificateKind
 from .services import certificate_issue_later, template_default
+from .tasks import course_completion_certificate_task, research_along_certificate_task
 
 logger = logging.getLogger(__name__)
 
 
 def _template_ready(kind, what):
     """Whether HR has set a default template for ``kind``. Without one the
-    completion stands and nothing is queued: HR issues the certificate in
-    bulk once a template exists (the admin's certificate screens say so)."""
+    completion stands and no certificate is issued: HR issues it in bulk
+    once a template exists (the admin's certificate screens say so)."""
     if template_default(kind) is not None:
         return True
-    logger.warning("No default %s template: no certificate queued for %s", kind, what)
+    logger.info("No default %s template: no certificate issued for %s", kind, what)
     return False
 
 
 def course_completion_certificate(*, enrolment_id):
+    course_completion_certificate_task.delay(enrolment_id=enrolment_id)
+
+
+def research_along_certificate(*, pairing_pk):
+    research_along_certificate_task.delay(pairing_pk=pairing_pk)
+
+
+def course_completion_certificate_issue(*, enrolment_id):
+    """In the worker: queue the completion certificate of a completed
+    enrolment, if its course issues one and HR has a default template."""
     from courses.models import Enrolment
 
     enrolment = Enrolment.objects.select_related("course", "teacher").get(pk=enrolment_id)
@@ -50,7 +63,9 @@ def course_completion_certificate(*, enrolment_id):
     )
 
 
-def research_along_certificate(*, pairing_pk):
+def research_along_certificate_issue(*, pairing_pk):
+    """In the worker: queue the research-along certificate of a completed
+    pairing, if HR has a default template."""
     from mentors.constants import ActivityStatus, PairingStatus
     from mentors.models import ResearchPairing
 

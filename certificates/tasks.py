@@ -67,3 +67,17 @@ def certificate_issue_task(
         template=CertificateTemplate.objects.get(pk=template_pk) if template_pk else None,
     )
     return result.certificate.pk
+
+
+@shared_task(**TASK_OPTIONS)
+def course_completion_certificate_task(*, enrolment_id):
+    from .integrations import course_completion_certificate_issue
+
+    course_completion_certificate_issue(enrolment_id=enrolment_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def research_along_certificate_task(*, pairing_pk):
+    from .integrations import research_along_certificate_issue
+
+    research_along_certificate_issue(pairing_pk=pairing_pk)

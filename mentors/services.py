@@ -331,7 +331,7 @@ def pairing_complete_confirm(*, pairing: ResearchPairing, user, final_report: st
         issuer = certificate_issuer()
         if issuer is not None:
             pairing_pk = pairing.pk
-            transaction.on_commit(lambda: issuer(pairing_pk=pairing_pk))
+            transaction.on_commit(lambda: issuer(pairing_pk=pairing_pk), robust=True)
     pairing.save(update_fields=["final_report", "mentor_completed_at", "teacher_completed_at", "status", "closed_at"])
     return pairing
 

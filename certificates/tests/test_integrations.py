@@ -66,7 +66,7 @@ def test_completing_a_pairing_issues_a_research_along_certificate(django_capture
     assert "校园土壤微生物多样性调查" in "".join(pdf_text(certificate.pdf.read()).split())
 
 
-def test_without_a_default_template_the_completion_stands_and_nothing_is_queued(django_capture_on_commit_callbacks):
+def test_without_a_default_template_the_completion_stands_and_no_certificate_is_issued(django_capture_on_commit_callbacks):
     course = CoursePageFactory(requires_quizzes=False)
     lesson = LessonPageFactory(parent=course)
     enrolment = EnrolmentFactory(course=course)
@@ -74,4 +74,34 @@ def test_without_a_default_template_the_completion_stands_and_nothing_is_queued(
         course_services.lesson_complete(enrolment=enrolment, lesson=lesson, visit_token="")
     enrolment.refresh_from_db()
     assert enrolment.completed_at is not None and enrolment.credit_id is not None
+    assert not Certificate.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_neither_undoes_nor_fails_a_completion(client, monkeypatch, caplog):
+    """The certificate is queued after the completion commits; a broker that
+    refuses the message is logged, and the teacher sees the completion."""
+    from certificates import tasks
+    from courses.constants import EnrolmentStatus
+    from courses.views import COURSE_COMPLETED
+    from lms.models import TrainingCredit
+
+    def broker_down(**kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.course_completion_certificate_task, "delay", broker_down)
+    CertificateTemplateFactory(kind=CertificateKind.COURSE_COMPLETION, is_default=True)
+    course = CoursePageFactory(requires_quizzes=False)
+    lesson = LessonPageFactory(parent=course)
+    enrolment = EnrolmentFactory(course=course)
+    client.force_login(enrolment.teacher.user)
+
+    response = client.post(f"/learn/{lesson.pk}/done/", follow=True)
+
+    assert response.status_code == 200
+    assert str(COURSE_COMPLETED) in [str(message) for message in response.context["messages"]]
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.COMPLETED
+    assert TrainingCredit.objects.filter(teacher=enrolment.teacher).count() == 1
+    assert "broker unreachable" in caplog.text
     assert not Certificate.objects.exists()
