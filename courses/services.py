@@ -386,28 +386,29 @@ def enrolment_completion_check(*, enrolment: Enrolment, now=None, locked=False) 
         return ProgressResult()
     course = enrolment.course
     try:
-        # A savepoint: if the ledger refuses (say the teacher has no
-        # school), the progress just recorded is kept and nothing is
-        # credited or completed.
-        with transaction.atomic():
-            result = credit_record(
-                teacher=enrolment.teacher,
-                category=CreditCategory.OFFLINE_WORKSHOP if course.mode == CourseMode.OFFLINE
-                else CreditCategory.ONLINE_COURSE,
-                hours=course.credit_hours,
-                person_times=1,
-                source_key=COMPLETION_SOURCE_KEY.format(pk=enrolment.pk),
-                occurred_on=timezone.localdate(now),
-                evidence=enrolment,
-                evidence_label=course.title,
-                credited_via=CREDITED_VIA,
-            )
-            enrolment.status = EnrolmentStatus.COMPLETED
-            enrolment.completed_at = now
-            enrolment.credit = result.credit
-            enrolment.save(update_fields=["status", "completed_at", "credit"])
+        # The ledger writes in a savepoint of its own: if it refuses (say
+        # the teacher has no school), it has written nothing, the progress
+        # just recorded is kept and the enrolment is not completed.
+        result = credit_record(
+            teacher=enrolment.teacher,
+            category=CreditCategory.OFFLINE_WORKSHOP if course.mode == CourseMode.OFFLINE
+            else CreditCategory.ONLINE_COURSE,
+            hours=course.credit_hours,
+            person_times=1,
+            source_key=COMPLETION_SOURCE_KEY.format(pk=enrolment.pk),
+            occurred_on=timezone.localdate(now),
+            evidence=enrolment,
+            evidence_label=course.title,
+            credited_via=CREDITED_VIA,
+        )
     except ValidationError as error:
         return ProgressResult(problems=[COMPLETION_NOT_CREDITED % {"reason": " ".join(error.messages)}])
+    enrolment.status = EnrolmentStatus.COMPLETED
+    enrolment.completed_at = now
+    enrolment.credit = result.credit
+    enrolment.save(update_fields=["status", "completed_at", "credit"])
     if course.issues_certificate:
-        transaction.on_commit(lambda pk=enrolment.pk: certificate_issue_enqueue(enrolment_id=pk))
+        # Robust: a broker that is down is logged, and the teacher still sees
+        # the completion that has committed, not an error page.
+        transaction.on_commit(lambda pk=enrolment.pk: certificate_issue_enqueue(enrolment_id=pk), robust=True)
     return ProgressResult(completed=True)

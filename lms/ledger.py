@@ -19,11 +19,12 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.log_actions import log
+from wagtail.log_actions import get_active_log_context
+from wagtail.log_actions import registry as log_registry
 
 from .constants import CITY, CreditCategory, TallyDimension
 from .models import CreditCap, CreditTally, TeacherYearTally, TrainingCredit
@@ -183,10 +184,6 @@ def credit_adjust(
 
 def _write(*, teacher, category, hours, person_times, source_key, occurred_on, evidence, evidence_label,
            credited_by, credited_via, reason, evidence_file, action, reverses=None):
-    existing = TrainingCredit.objects.filter(source_key=source_key).first()
-    if existing is not None:
-        return CreditResult(existing, False)
-
     if reverses is not None:
         snapshot = {
             "district_id": reverses.district_id,
@@ -207,66 +204,12 @@ def _write(*, teacher, category, hours, person_times, source_key, occurred_on, e
             "stage": teacher.stage,
         }
 
-    year = occurred_on.year
-    try:
-        # No savepoint of its own: an IntegrityError rolls back this whole
-        # block, which is a savepoint itself when the caller holds a
-        # transaction (a course completion, say), and the entry that won is
-        # returned instead.
-        with transaction.atomic():
-            return _write_locked(
-                teacher=teacher, category=category, hours=hours, person_times=person_times,
-                source_key=source_key, occurred_on=occurred_on, year=year, evidence=evidence,
-                evidence_label=evidence_label, credited_by=credited_by, credited_via=credited_via,
-                reason=reason, evidence_file=evidence_file, action=action, reverses=reverses, snapshot=snapshot,
-            )
-    except IntegrityError:
-        existing = TrainingCredit.objects.filter(source_key=source_key).first()
-        if existing is None:
-            raise
-        return CreditResult(existing, False)
-
-
-def _teacher_tally_lock(*, teacher, year, category):
-    """Create or lock the teacher's row for the year and category, in one
-    statement, and return its id and hours so far.
-
-    The row is the lock that serialises one teacher's credits, so a cap
-    can't be overrun by two concurrent credits and a second credit of the
-    same evidence waits, then finds the first. An upsert that touches the
-    row takes the same row lock as SELECT … FOR UPDATE (and SQLite's
-    immediate transactions lock the whole database)."""
-    table = connection.ops.quote_name(TeacherYearTally._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} (teacher_id, year, category, hours, person_times) VALUES (%s, %s, %s, 0, 0) "
-        f"ON CONFLICT (teacher_id, year, category) DO UPDATE SET hours = {table}.hours "
-        f"RETURNING id, hours"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [teacher.pk, year, str(category)])
-        tally_id, hours = cursor.fetchone()
-    return tally_id, Decimal(str(hours)).quantize(HOURS_QUANTUM)
-
-
-def _write_locked(*, teacher, category, hours, person_times, source_key, occurred_on, year, evidence,
-                  evidence_label, credited_by, credited_via, reason, evidence_file, action, reverses, snapshot):
-    tally_id, hours_so_far = _teacher_tally_lock(teacher=teacher, year=year, category=category)
-    existing = TrainingCredit.objects.filter(source_key=source_key).first()
-    if existing is not None:
-        return CreditResult(existing, False)
-
-    credited, capped = hours, Decimal("0")
-    if hours > 0 and category != CreditCategory.ADJUSTMENT:
-        credited, capped = _apply_cap(category, hours, hours_so_far)
-
-    credit = TrainingCredit.objects.create(
+    credit = TrainingCredit(
         teacher=teacher,
         category=category,
-        year=year,
+        year=occurred_on.year,
         occurred_on=occurred_on,
-        hours=credited,
         requested_hours=hours,
-        capped_hours=capped,
         person_times=person_times,
         source_key=source_key,
         evidence_type=ContentType.objects.get_for_model(evidence) if evidence is not None else None,
@@ -279,29 +222,152 @@ def _write_locked(*, teacher, category, hours, person_times, source_key, occurre
         credited_via=credited_via,
         **snapshot,
     )
-    TeacherYearTally.objects.filter(pk=tally_id).update(
-        hours=F("hours") + credited, person_times=F("person_times") + person_times
+    try:
+        # No savepoint of its own: an IntegrityError rolls back this whole
+        # block, which is a savepoint itself when the caller holds a
+        # transaction (a course completion, say).
+        with transaction.atomic():
+            return _write_locked(credit, action=action)
+    except IntegrityError:
+        existing = TrainingCredit.objects.filter(source_key=source_key).first()
+        if existing is None:
+            raise
+        return CreditResult(existing, False)
+
+
+def _teacher_tally_lock(credit):
+    """Create or lock the teacher's row for the year and category, in one
+    statement, and return its id, the hours so far and the category's
+    yearly cap (None when it has none).
+
+    The row is the lock that serialises one teacher's credits, so a cap
+    can't be overrun by two concurrent credits and a second credit of the
+    same evidence waits, then finds the first. An upsert that touches the
+    row takes the same row lock as SELECT … FOR UPDATE (and SQLite's
+    immediate transactions lock the whole database)."""
+    quote = connection.ops.quote_name
+    table = quote(TeacherYearTally._meta.db_table)
+    caps = quote(CreditCap._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (teacher_id, year, category, hours, person_times) VALUES (%s, %s, %s, 0, 0) "
+        f"ON CONFLICT (teacher_id, year, category) DO UPDATE SET hours = {table}.hours "
+        f"RETURNING id, hours, (SELECT yearly_hours FROM {caps} WHERE category = %s)"
     )
-    tally_add(credit)
-    log(
-        instance=credit,
-        action=action,
-        user=credited_by,
-        title=str(credit.teacher)[:255],
-        data={
-            "hours": str(credited),
-            "capped_hours": str(capped),
-            "person_times": person_times,
-            "category": category,
-            "source_key": source_key,
-            "reason": reason,
-        },
-    )
+    category = str(credit.category)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [credit.teacher_id, credit.year, category, category])
+        tally_id, hours, cap = cursor.fetchone()
+    return tally_id, _decimal(hours), None if cap is None else _decimal(cap)
+
+
+def _decimal(value):
+    # SQLite hands numbers back as floats.
+    return Decimal(str(value)).quantize(HOURS_QUANTUM)
+
+
+def _write_locked(credit, *, action):
+    """Lock the teacher's tally, then write the entry, the teacher's and the
+    dashboards' totals and the audit-log line: four statements on
+    PostgreSQL, whatever the number of tallies. An entry for the same
+    evidence already written (found once the lock is held, or written
+    meanwhile under another category's lock) is returned instead."""
+    tally_id, hours_so_far, cap = _teacher_tally_lock(credit)
+    hours = credit.requested_hours
+    credit.hours, credit.capped_hours = hours, Decimal("0")
+    if hours > 0 and credit.category != CreditCategory.ADJUSTMENT:
+        credit.hours, credit.capped_hours = _apply_cap(cap, hours, hours_so_far)
+
+    if not _insert_unless_credited(credit):
+        return CreditResult(TrainingCredit.objects.get(source_key=credit.source_key), False)
+
+    table = connection.ops.quote_name(TeacherYearTally._meta.db_table)
+    statements = [
+        (
+            f"UPDATE {table} SET hours = hours + %s, person_times = person_times + %s WHERE id = %s",
+            [credit.hours, credit.person_times, tally_id],
+        ),
+        _tally_upsert(credit),
+    ]
+    entry = _log_entry(credit, action)
+    if entry is not None:
+        statements.insert(1, _insert_statement(entry))
+    _run_together(statements)
     return CreditResult(credit, True)
 
 
-def _apply_cap(category, hours, used):
-    cap = CreditCap.objects.filter(category=category).values_list("yearly_hours", flat=True).first()
+def _insert_statement(instance, suffix=""):
+    """An INSERT of every column of an unsaved ``instance`` but its id,
+    prepared as ``save()`` would (defaults, files, JSON), without the ORM
+    compiling a query: (sql, params)."""
+    quote = connection.ops.quote_name
+    fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
+    params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
+    sql = (
+        f"INSERT INTO {quote(instance._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}){suffix}"
+    )
+    return sql, params
+
+
+def _insert_unless_credited(credit):
+    """INSERT the entry unless its evidence has been credited: True and the
+    entry's id set, or False."""
+    sql, params = _insert_statement(credit, suffix=" ON CONFLICT (source_key) DO NOTHING RETURNING id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    credit.pk = row[0]
+    credit._state.adding = False
+    return True
+
+
+def _log_entry(credit, action):
+    """The audit-log line ``wagtail.log_actions.log`` would write for the
+    entry, unsaved: the same model, content type, user and log context, and
+    no second look at the content type table."""
+    model = log_registry.get_log_model_for_instance(credit)
+    if model is None:
+        return None
+    context = get_active_log_context()
+    user = credit.credited_by or context.user
+    return model(
+        content_type=ContentType.objects.get_for_model(credit, for_concrete_model=False),
+        label=str(credit.teacher)[:255],
+        action=action,
+        timestamp=timezone.now(),
+        data={
+            "hours": str(credit.hours),
+            "capped_hours": str(credit.capped_hours),
+            "person_times": credit.person_times,
+            "category": str(credit.category),
+            "source_key": credit.source_key,
+            "reason": credit.reason,
+        },
+        user_id=getattr(user, "pk", None),
+        uuid=context.uuid,
+        object_id=str(credit.pk),
+    )
+
+
+def _run_together(statements):
+    """Run (sql, params) pairs in order: on PostgreSQL as one statement, all
+    but the last as data-modifying WITH clauses (one round trip, one plan);
+    elsewhere one after another."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            return
+        *before, (last_sql, last_params) = statements
+        clauses = ", ".join(f"w{number} AS ({sql})" for number, (sql, _params) in enumerate(before))
+        cursor.execute(
+            f"WITH {clauses} {last_sql}", [param for _sql, params in before for param in params] + last_params
+        )
+
+
+def _apply_cap(cap, hours, used):
     if cap is None:
         return hours, Decimal("0")
     room = max(cap - used, Decimal("0"))
@@ -327,8 +393,8 @@ def tally_rows(credit):
     return sorted(rows)
 
 
-def tally_add(credit):
-    """Add one entry to its tally rows in a single upsert statement."""
+def _tally_upsert(credit):
+    """The upsert that adds ``credit`` to its tally rows: (sql, params)."""
     table = connection.ops.quote_name(CreditTally._meta.db_table)
     rows = tally_rows(credit)
     placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
@@ -343,8 +409,7 @@ def tally_add(credit):
         f"person_times = {table}.person_times + excluded.person_times, "
         f"entries = {table}.entries + excluded.entries"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
 
 
 @dataclass(frozen=True)

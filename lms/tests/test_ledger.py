@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from lms.constants import CITY, CreditCategory, TallyDimension
@@ -205,9 +206,13 @@ def test_reconcile_is_clean_when_healthy_and_finds_a_planted_difference(teacher)
     assert (CITY, "teacher") in found
 
     out = StringIO()
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit), translation.override("en"):
         call_command("reconcile_ledger", stdout=out)
     assert "4 differences" in out.getvalue()
+    out = StringIO()
+    with pytest.raises(SystemExit), translation.override("zh-hans"):
+        call_command("reconcile_ledger", stdout=out)
+    assert "台账与汇总之间有 4 处不一致" in out.getvalue()
 
     call_command("reconcile_ledger", "--fix", stdout=StringIO())
     assert ledger_reconcile() == []
