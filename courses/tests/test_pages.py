@@ -325,3 +325,16 @@ def test_checking_in_through_the_page(client, teacher):
     response = client.post("/checkin/", {"code": "000000"})
     assert "This check-in code is not valid." in response.content.decode()
     assert 'label for="id_code"' in client.get("/checkin/").content.decode()
+
+
+def test_the_main_navigation_follows_the_catalogue_when_its_address_changes(client):
+    index = catalogue()
+    english(client)
+    assert f'<a href="{index.url}">Courses</a>' in client.get("/").content.decode()  # cached from here on
+
+    index.slug = "kecheng"
+    index.save_revision().publish()
+    index.refresh_from_db()
+
+    assert index.url.endswith("/kecheng/")
+    assert f'<a href="{index.url}">Courses</a>' in client.get("/").content.decode()
