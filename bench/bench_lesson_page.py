@@ -5,7 +5,8 @@ Budgets: the lesson page (a signed-in, enrolled teacher, a 50-lesson course
 with a quiz) reaches at least 60% of the requests/s of a bare Wagtail page
 (``wagtailcore/page.html``, same session cookie) served by the same
 gunicorn; completion POSTs ("mark this lesson as done", each completing a
-course and crediting the ledger) sustain at least 100/s.
+course, crediting the ledger and queuing its certificate on Redis) sustain
+at least 100/s.
 
     .venv/bin/python bench/bench_lesson_page.py [--database-url postgres://postgres:postgres@127.0.0.1:5432/lms_courses]
 
@@ -54,6 +55,8 @@ def prepare(*, lessons, completers):
     from django.middleware.csrf import _get_new_csrf_string
     from wagtail.models import Page
 
+    from certificates.constants import CertificateKind
+    from certificates.tests.factories import CertificateTemplateFactory
     from courses import services
     from courses.models import CourseIndexPage, CoursePage, LessonPage
     from courses.tests.factories import quiz_block, text_block
@@ -91,6 +94,9 @@ def prepare(*, lessons, completers):
     reader.user.save()
     services.enrolment_create(course=course, teacher=reader)
 
+    # Each completion queues its certificate, as in the academy once HR has a
+    # default template; no worker runs during the measurement.
+    CertificateTemplateFactory(kind=CertificateKind.COURSE_COMPLETION, is_default=True)
     quick = catalogue.add_child(instance=CoursePage(
         title="基准完成课程", slug="bench-complete", subject="science", stage="primary", credit_hours=2,
         category="general_literacy",
@@ -202,6 +208,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5, help="per page per round")
     parser.add_argument("--completions", type=int, default=1500)
+    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/9",
+                        help="Celery broker the completions queue their certificates on (emptied first and after)")
     parser.add_argument("--conn-max-age", type=int, default=60,
                         help="DB_CONN_MAX_AGE for gunicorn's workers (0: a new connection per request)")
     args = parser.parse_args()
@@ -216,6 +224,7 @@ def main():
         "LOG_LEVEL": "WARNING",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DB_CONN_MAX_AGE": str(args.conn_max_age),
+        "CELERY_BROKER_URL": args.broker_url,
     }
     os.environ.update(env)
     sys.path.insert(0, str(REPO))
@@ -228,6 +237,9 @@ def main():
     if connection.vendor != "postgresql":
         parser.error("this benchmark runs on PostgreSQL")
     call_command("migrate", verbosity=0, interactive=False)
+    from lms.celery import app as celery_app
+
+    celery_app.control.purge()
     print(f"preparing: a {args.lessons}-lesson course and {args.completions} teachers to complete …")
     data = prepare(lessons=args.lessons, completers=args.completions)
     connection.close()
@@ -263,6 +275,10 @@ def main():
 
         credited = TrainingCredit.objects.filter(credited_via="course-completion").count()
         print(f"ledger entries written by those completions: {credited}")
+        with celery_app.connection_for_write() as broker:
+            queued = broker.default_channel.client.llen(celery_app.conf.task_default_queue)
+        print(f"certificate tasks queued on the broker by those completions: {queued}")
+        celery_app.control.purge()
         return 0 if ratio >= LESSON_BUDGET_RATIO and rate >= COMPLETION_BUDGET else 1
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -233,9 +233,11 @@ def _lesson_and_enrolment(request, pk, *, with_body=False):
     if not with_body:
         lessons = lessons.only("title", "path", "depth", "live")
     lesson = get_object_or_404(lessons, pk=pk)
+    # Only what tells whether the teacher may act: the service re-reads the
+    # enrolment, its course and teacher under its row lock.
     enrolment = (
         services.Enrolment.objects.filter(course__path=lesson.course_path, teacher__user=request.user)
-        .select_related("course", "teacher").first()
+        .only("id", "status", "course_id", "teacher_id").first()
     )
     return lesson, enrolment
 
