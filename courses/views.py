@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .constants import ACTIVE_STATUSES
 from .forms import CatalogueFilterForm, CheckinForm
-from .models import CoursePage, LessonPage
+from .models import CoursePage
 from .quiz import quiz_feedback
 from .selectors import (
     active_enrolment_count,
@@ -228,18 +228,14 @@ def lesson_preview(request, lesson):
     return _lesson_response(request, lesson, enrolment=None, lessons=lessons, attempts=[], preview=True)
 
 
-def _lesson_and_enrolment(request, pk, *, with_body=False):
-    lessons = LessonPage.objects.live()
-    if not with_body:
-        lessons = lessons.only("title", "path", "depth", "live")
-    lesson = get_object_or_404(lessons, pk=pk)
-    # Only what tells whether the teacher may act: the service re-reads the
-    # enrolment, its course and teacher under its row lock.
-    enrolment = (
-        services.Enrolment.objects.filter(course__path=lesson.course_path, teacher__user=request.user)
-        .only("id", "status", "course_id", "teacher_id").first()
-    )
-    return lesson, enrolment
+def _lesson_and_enrolment(request, pk):
+    """The live lesson and the teacher's enrolment in its course (``None``
+    when not enrolled), in one query: the service re-reads the enrolment,
+    its course and teacher under its row lock."""
+    state = lesson_page_state(lesson_id=pk, user=request.user, records=False)
+    if state is None:
+        raise Http404
+    return state.lesson, state.enrolment
 
 
 @login_required
@@ -261,7 +257,7 @@ def lesson_done(request, pk):
 @login_required
 @require_POST
 def quiz_submit(request, pk):
-    lesson, enrolment = _lesson_and_enrolment(request, pk, with_body=True)
+    lesson, enrolment = _lesson_and_enrolment(request, pk)
     answers = {key: request.POST.getlist(key) for key in request.POST if ANSWER_FIELD.match(key)}
     quiz_id = request.POST.get("quiz", "")
     try:

@@ -77,7 +77,7 @@ def test_without_a_default_template_the_completion_stands_and_no_certificate_is_
     assert not Certificate.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_broker_that_is_down_neither_undoes_nor_fails_a_completion(client, monkeypatch, caplog):
     """The certificate is queued after the completion commits; a broker that
     refuses the message is logged, and the teacher sees the completion."""

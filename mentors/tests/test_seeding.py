@@ -7,7 +7,7 @@ from lms.seeding import demo_academy_seed
 from mentors.constants import ActivityStatus, PairingStatus, activity_source_key
 from mentors.models import MentorProfile, ResearchActivity, ResearchPairing
 from mentors.selectors import activity_queue_for_mentor, pairing_list_for_user
-from mentors.seeding import DEMO_MENTORS, research_along_demo_seed
+from mentors.seeding import DEMO_MENTORS
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from lms.constants import CreditCategory, Role
 from lms.models import CreditCap, TrainingCredit
-from lms.tests.factories import UserFactory, user_with_role
+from lms.tests.factories import UserFactory
 from mentors import services
 from mentors.constants import ActivityKind, ActivityStatus, PairingStatus, ProposalSource, activity_source_key
-from mentors.models import MentorProfile, ResearchPairing
+from mentors.models import ResearchPairing
 
 from .factories import (
     PDF_BYTES,
