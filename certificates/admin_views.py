@@ -26,7 +26,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.selectors import district_list_for_user, teacher_list_for_user
-from lms.views import ScopedModelViewSet
+from lms.views import ScopedModelViewSet, yes_no_column
 
 from .constants import BatchItemStatus, BatchStatus, CertificateKind, CertificateStatus
 from .fonts import font_warning
@@ -104,7 +104,7 @@ class CertificateTemplateViewSet(SnippetViewSet):
     icon = "doc-full"
     menu_label = _("Certificate templates")
     add_to_admin_menu = False
-    list_display = ["name", "kind", "is_default", "title", "orientation", "updated_at"]
+    list_display = ["name", "kind", yes_no_column(CertificateTemplate, "is_default"), "title", "orientation", "updated_at"]
     list_filter = ["kind"]
 
 

@@ -46,7 +46,7 @@ from .constants import CohortKind, MembershipStatus, Role, Stage, Subject
 from .imports import ALLOWED_EXTENSIONS, ImportFileError, check_size
 from .models import Cohort, CohortMembership, District
 from .selectors import district_list_for_user, teacher_list_for_user
-from .views import ScopedModelViewSet
+from .views import ScopedModelViewSet, display_column
 
 VIEW_PERMISSION = "lms.view_cohort"
 ROSTER_PER_PAGE = 100
@@ -116,7 +116,8 @@ class CohortViewSet(ModelViewSet):
     model = Cohort
     icon = "group"
     menu_label = _("Cohorts")
-    list_display = ["name", "get_kind_display", "get_olympiad_subject_display", "intake_year", "capacity"]
+    list_display = ["name", display_column(Cohort, "kind"), display_column(Cohort, "olympiad_subject"), "intake_year",
+                    "capacity"]
     list_filter = ["kind", "intake_year"]
     search_fields = ["name"]
     search_backend_name = None

@@ -9,8 +9,10 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -23,6 +25,20 @@ from .services import teacher_create
 
 
 STAFF_NUMBER_TAKEN = _("An account with this staff number already exists.")
+
+
+def display_column(model, name, label=None):
+    """A listing column of a choice's label (``get_<name>_display``), headed
+    by the field's own name: Wagtail heads a column named after the method
+    itself with the word "method"."""
+    return Column(name, label=capfirst(label or model._meta.get_field(name).verbose_name), accessor=f"get_{name}_display")
+
+
+def yes_no_column(model, name):
+    """A listing column of a true-or-false field as "yes" or "no" in the
+    reader's language, where Wagtail writes Python's True and False."""
+    return Column(name, label=capfirst(model._meta.get_field(name).verbose_name),
+                  accessor=lambda obj: _("Yes") if getattr(obj, name) else _("No"))
 
 
 class ScopedObjectMixin:
@@ -153,7 +169,7 @@ class DistrictViewSet(ScopedModelViewSet):
     icon = "site"
     menu_label = _("Districts")
     add_to_admin_menu = False
-    list_display = ["name", "code", "get_kind_display"]
+    list_display = ["name", "code", display_column(District, "kind")]
     list_export = ["code", "name", "get_kind_display"]
     export_headings = {"get_kind_display": _("kind")}
     export_filename = "districts"
@@ -165,7 +181,8 @@ class SchoolViewSet(ScopedModelViewSet):
     model = School
     icon = "home"
     menu_label = _("Schools")
-    list_display = ["name", "code", "district", "get_stages_display", "get_locality_display"]
+    list_display = ["name", "code", "district", display_column(School, "stages", label=_("stages")),
+                    display_column(School, "locality")]
     list_export = ["code", "name", "district", "get_stages_display", "get_locality_display"]
     export_headings = {"get_stages_display": _("stages"), "get_locality_display": _("urban or rural")}
     export_filename = "schools"
@@ -232,7 +249,8 @@ class TeacherViewSet(ScopedModelViewSet):
     model = TeacherProfile
     icon = "group"
     menu_label = _("Teachers")
-    list_display = ["real_name", "staff_number", "school", "get_subject_display", "get_stage_display", "get_title_display"]
+    list_display = ["real_name", "staff_number", "school", *(display_column(TeacherProfile, name)
+                                                               for name in ("subject", "stage", "title"))]
     list_per_page = 50
     list_export = [
         "staff_number",

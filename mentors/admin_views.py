@@ -22,7 +22,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from lms.constants import Stage, Subject
 from lms.exports import csv_response, xlsx_response
 from lms.selectors import district_list_for_user, teacher_list_for_user
-from lms.views import ScopedModelViewSet
+from lms.views import ScopedModelViewSet, display_column, yes_no_column
 
 from . import services
 from .constants import InstitutionType, PairingStatus
@@ -114,7 +114,8 @@ class PairingViewSet(ScopedModelViewSet):
     model = ResearchPairing
     icon = "group"
     menu_label = _("Pairings")
-    list_display = ["project_title", "teacher", "mentor", "get_status_display", "start_on", "planned_end_on"]
+    list_display = ["project_title", "teacher", "mentor", display_column(ResearchPairing, "status"), "start_on",
+                    "planned_end_on"]
     list_per_page = 50
     list_export = [
         "project_title", "teacher", "teacher.school", "teacher.school.district", "mentor", "mentor.institution",
@@ -197,7 +198,8 @@ class MentorViewSet(ModelViewSet):
     model = MentorProfile
     icon = "user"
     menu_label = _("Mentors")
-    list_display = ["real_name", "institution", "get_institution_type_display", "capacity", "is_accepting"]
+    list_display = ["real_name", "institution", display_column(MentorProfile, "institution_type"), "capacity",
+                    yes_no_column(MentorProfile, "is_accepting")]
     list_export = ["real_name", "institution", "get_institution_type_display", "research_fields",
                    "get_subjects_display", "title", "contact_email", "capacity", "availability", "is_accepting"]
     export_headings = {"get_institution_type_display": _("type of institution"),

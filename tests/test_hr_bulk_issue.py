@@ -1,6 +1,7 @@
 """HR issues certificates in bulk from the admin and watches the batch's
-progress bar fill, in Debian's Chromium, while a real Celery worker on
-Redis issues them in chunks in the background."""
+progress bar fill, in Debian's Chromium and the default, Chinese admin,
+while a real Celery worker on Redis issues them in chunks in the
+background."""
 
 import datetime
 import re
@@ -43,22 +44,23 @@ def test_hr_starts_a_bulk_issue_and_the_progress_bar_reaches_100_percent(
     live_server, academy, celery_worker_process, chromium_browser, artifacts_dir
 ):
     context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(20_000)
 
     page.goto(live_server.url + "/admin/login/")
-    page.locator("#id_username").fill("hr-wang")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form.login-form button[type=submit]").click()
+    page.get_by_label("用户名").fill("hr-wang")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
     page.wait_for_url(live_server.url + "/admin/")
 
     page.goto(live_server.url + "/admin/certificate-actions/batches/")
-    page.locator("#id_template").select_option(academy["template"])
-    page.locator("#id_year").fill(str(academy["year"]))
-    page.locator("#id_training").fill(TRAINING)
-    page.get_by_role("button", name="Start the bulk issue").click()
+    assert page.locator("main h1").inner_text() == "批量颁发证书"
+    page.get_by_role("combobox", name=re.compile("^模板")).select_option(academy["template"])
+    page.get_by_role("spinbutton", name=re.compile("^年度")).fill(str(academy["year"]))
+    page.get_by_role("textbox", name=re.compile("^培训项目")).fill(TRAINING)
+    page.get_by_role("button", name="开始批量颁发").click()
     page.wait_for_url(re.compile(r"/admin/certificate-actions/batches/\d+/$"))
+    assert page.get_by_text("批量颁发已开始，本页面显示其进度。").is_visible()
 
     bar = page.locator("#batch-progress-bar")
     assert bar.get_attribute("max") == str(TEACHERS)
@@ -72,6 +74,6 @@ def test_hr_starts_a_bulk_issue_and_the_progress_bar_reaches_100_percent(
     assert page.locator("#batch-done").inner_text() == str(TEACHERS)
     assert page.locator("#batch-failed").inner_text() == "0"
     assert page.locator("#batch-running").is_hidden()
-    assert page.get_by_role("link", name="Download the PDFs (ZIP)").is_visible()
+    assert page.get_by_role("link", name="下载全部 PDF（ZIP）").is_visible()
     page.screenshot(path=str(artifacts_dir / "hr-bulk-issue-done.png"), full_page=True)
     context.close()

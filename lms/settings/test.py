@@ -26,6 +26,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # that must see the same test database. One file per test run, so runs in
     # parallel (several checkouts, several developers) never share one.
     test_db = str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
+    # A fresh checkout has no var/ folder yet (it is not in the repository).
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": test_db}
     # The same file as the name, never ":memory:": the browser tests' live
     # server starts before the test database exists and would otherwise hand

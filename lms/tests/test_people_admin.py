@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -84,6 +85,13 @@ def test_district_admin_may_not_edit_or_add(client, people):
     login_as(client, Role.DISTRICT_ADMIN, "370102")
     assert client.get(reverse("teachers:edit", args=[people["lixia"].pk])).status_code in (302, 403)
     assert client.get(reverse("teachers:add")).status_code in (302, 403)
+
+
+def test_the_teacher_list_heads_its_columns_with_the_fields_names(client, people):
+    login_as(client, Role.HR)
+    page = client.get(reverse("teachers:index")).content.decode()
+    headers = [" ".join(re.sub(r"<[^>]+>", "", th).split()) for th in re.findall(r"<th\b[^>]*>(.*?)</th>", page, re.S)]
+    assert {"Main subject", "Stage", "Professional title"} <= set(headers), headers
 
 
 def test_hr_sees_every_district(client, people):

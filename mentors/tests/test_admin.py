@@ -3,6 +3,7 @@ the research-along report with its exports."""
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -177,6 +178,20 @@ def test_admin_edit_and_inspect_pages_open(client, city):
     assert response.status_code == 302
     mentor.refresh_from_db()
     assert mentor.capacity == 4 and mentor.subjects == ["physics"] and mentor.stages == []
+
+
+def test_the_lists_name_every_column_and_answer_yes_or_no_in_chinese(client, city):
+    client.force_login(academy_admin())
+    client.cookies["django_language"] = "zh-hans"  # the site's own language
+    pages = {name: client.get(reverse(f"{name}:index")).content.decode()
+             for name in ("research_pairings", "research_mentors")}
+    headers = {name: [" ".join(re.sub(r"<[^>]+>", "", th).split()) for th in re.findall(r"<th\b[^>]*>(.*?)</th>", page, re.S)]
+               for name, page in pages.items()}
+    assert "状态" in headers["research_pairings"]
+    assert "单位类型" in headers["research_mentors"] and "接收教师" in headers["research_mentors"]
+    assert "method" not in headers["research_pairings"] + headers["research_mentors"]
+    cells = [" ".join(re.sub(r"<[^>]+>", "", td).split()) for td in re.findall(r"<td\b[^>]*>(.*?)</td>", pages["research_mentors"], re.S)]
+    assert "是" in cells and "True" not in cells
 
 
 def test_the_city_dashboard_shows_research_along(client, city):
