@@ -9,13 +9,15 @@ status and the ledger's unique key each make a second credit impossible.
 See docs/decisions/0011-course-completion-idempotency.md.
 """
 
+import datetime
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -215,16 +217,33 @@ def _count_visit(enrolment, progress, lesson, visit_token, now):
     enrolment.seconds_on_lessons += seconds
 
 
-def _progress_for(enrolment, lesson, **defaults):
-    """The enrolment's progress row for ``lesson``, created if missing. The
-    caller holds the enrolment's lock, so no one else can be creating it:
-    no savepoint is needed around the insert."""
-    progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
-    if progress is None:
-        progress = LessonProgress.objects.create(enrolment=enrolment, lesson=lesson, **defaults)
-        progress.created = True
-    else:
-        progress.created = False
+PROGRESS_UPSERT_SQL = """
+INSERT INTO courses_lessonprogress (enrolment_id, lesson_id, completed_at, seconds_spent, last_visit_started)
+VALUES (%s, %s, %s, 0, 0)
+ON CONFLICT (enrolment_id, lesson_id) DO UPDATE SET lesson_id = excluded.lesson_id
+RETURNING id, completed_at, seconds_spent, last_visit_started
+"""
+
+
+def _progress_for(enrolment, lesson, *, completed_at=None):
+    """The enrolment's progress row for ``lesson``, created (done at
+    ``completed_at``, if given) when missing, in one statement. The caller
+    holds the enrolment's lock, so no one else is writing it."""
+    field = LessonProgress._meta.get_field("completed_at")
+    with connection.cursor() as cursor:
+        cursor.execute(PROGRESS_UPSERT_SQL, [
+            enrolment.pk, lesson.pk, field.get_db_prep_save(completed_at, connection),
+        ])
+        pk, done_at, seconds, visit = cursor.fetchone()
+    if isinstance(done_at, str):  # SQLite hands timestamps back as text
+        done_at = field.to_python(done_at)
+    if done_at is not None and settings.USE_TZ and timezone.is_naive(done_at):
+        done_at = timezone.make_aware(done_at, datetime.timezone.utc)
+    progress = LessonProgress(
+        id=pk, enrolment=enrolment, lesson_id=lesson.pk, completed_at=done_at, seconds_spent=seconds,
+        last_visit_started=visit,
+    )
+    progress._state.adding, progress._state.db = False, connection.alias
     return progress
 
 
