@@ -108,6 +108,16 @@ def _drop_broker_pools(app):
     app.control.mailbox.__dict__.pop("producer_pool", None)
 
 
+@pytest.fixture(autouse=True)
+def _cache_emptied():
+    """Each test starts with an empty cache: what a test cached (the
+    branding, the catalogue's link, rate-limit counters) belongs to its own
+    database state, which is rolled back after it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db, settings):
     """A real ``celery worker`` process on the Redis broker, sharing the test

@@ -6,3 +6,8 @@ class ThemesConfig(AppConfig):
     name = "themes"
     verbose_name = _("Site and branding")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .branding import branding_signals_connect
+
+        branding_signals_connect()

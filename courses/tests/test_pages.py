@@ -170,9 +170,9 @@ def _bulk_lessons(course, count, quiz_id):
 
 
 # Session, user, the lesson with its course and the teacher's enrolment (one
-# statement), the course's lessons with done flags, this lesson's attempts,
-# and the header's branding (site and setting): 7, within the budget of 10.
-# The header's permissions come from the session after the first visit.
+# statement), the course's lessons with done flags and this lesson's
+# attempts: 5, within the budget of 10. The header's permissions come from
+# the session and its branding from the cache after the first visit.
 LESSON_PAGE_QUERIES = 10
 
 
@@ -196,6 +196,7 @@ def test_the_lesson_page_runs_a_fixed_number_of_queries(client, teacher, course,
     with django_assert_max_num_queries(LESSON_PAGE_QUERIES) as captured:
         response = client.get(f"/learn/{lesson.pk}/")
     assert response.status_code == 200
+    assert len(captured) == 5
     text = response.content.decode()
     assert text.count('<li') >= size
     assert f"1 of {size} lessons done" in text
@@ -207,12 +208,12 @@ def test_the_lesson_page_runs_a_fixed_number_of_queries(client, teacher, course,
 
 # Session, user, the lesson with the teacher's enrolment (one statement);
 # the transaction; the enrolment locked (with teacher, school and course);
-# progress read and written; the completion rule (required lessons done,
+# progress read or created (one statement); the completion rule (required lessons done,
 # the lessons' quizzes); the ledger in a savepoint (lock the teacher's yearly
 # tally and read the cap; the entry; the teacher's and dashboards' totals and
 # the audit-log line, one statement on PostgreSQL, three on SQLite); the
 # enrolment completed. Queuing the certificate after commit runs no query.
-COMPLETION_POST_QUERIES = {"postgresql": 16, "sqlite": 18}
+COMPLETION_POST_QUERIES = {"postgresql": 15, "sqlite": 17}
 
 
 def test_a_completing_post_runs_a_fixed_number_of_queries_and_none_after_commit(

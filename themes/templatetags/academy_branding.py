@@ -21,13 +21,11 @@ register = template.Library()
 @register.simple_tag
 def academy_branding():
     """The default site's ``BrandingSettings``; unsaved defaults if there is
-    no default site yet."""
-    from wagtail.models import Site
+    no default site yet. Kept in the cache (every page's header asks for it;
+    see ``themes.branding``)."""
+    from themes.branding import branding_current
 
-    from themes.models import BrandingSettings
-
-    site = Site.objects.filter(is_default_site=True).first()
-    return BrandingSettings.for_site(site) if site else BrandingSettings()
+    return branding_current()
 
 DEFAULT_BRAND_COLOUR = "#0b5cab"
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
