@@ -33,6 +33,10 @@ DEFAULT_DATABASE_URL = "postgres://postgres:postgres@127.0.0.1:5432/lms_courses"
 PORT = 8411
 LESSON_BUDGET_RATIO = 0.60
 COMPLETION_BUDGET = 100
+# Completions before the measurement, so that every gunicorn worker has
+# opened its broker connection (importing the Redis transport takes the
+# better part of a second, once per process).
+WARMUP_COMPLETERS = 40
 
 
 def recreate_database(url):
@@ -103,7 +107,7 @@ def prepare(*, lessons, completers):
     ))
     quick_lesson = quick.add_child(instance=LessonPage(title="唯一一课", slug="only", body=json.dumps([text_block()])))
     clients = []
-    for number in range(1, completers + 1):
+    for number in range(1, completers + WARMUP_COMPLETERS + 1):
         profile = teacher(number)
         services.enrolment_create(course=quick, teacher=profile)
         services.enrolment_create(course=course, teacher=profile)
@@ -115,7 +119,8 @@ def prepare(*, lessons, completers):
         "reader_session": session_for(reader.user),
         "done_url": f"/learn/{quick_lesson.pk}/done/",
         "progress_url": f"/learn/{first.pk}/done/",
-        "completers": clients,
+        "completers": clients[WARMUP_COMPLETERS:],
+        "warmup": clients[:WARMUP_COMPLETERS],
     }
 
 
@@ -186,6 +191,45 @@ def completions(path, sessions, *, clients):
     return len(statuses) / elapsed
 
 
+def cpu_seconds_by_process():
+    """{pid: (program, CPU seconds used so far)} for every process."""
+    import glob
+
+    tick = os.sysconf("SC_CLK_TCK")
+    usage = {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat) as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        fields = data[data.rindex(")") + 2:].split()
+        usage[stat] = (data[data.index("(") + 1:data.rindex(")")], (int(fields[11]) + int(fields[12])) / tick)
+    return usage
+
+
+def cpu_per_post(run, count):
+    """Run ``run()``; return its result and the CPU milliseconds per POST of
+    the Python processes (gunicorn's workers and this load generator) and
+    of PostgreSQL's backends (None where there is no /proc). A process that
+    exits meanwhile is not counted."""
+    if not os.path.isdir("/proc/self"):
+        return run(), None
+    before = cpu_seconds_by_process()
+    result = run()
+    split = {"python": 0.0, "postgres": 0.0}
+    for pid, (name, seconds) in cpu_seconds_by_process().items():
+        if name in split:
+            split[name] += 1000 * (seconds - before.get(pid, (name, 0.0))[1]) / count
+    return result, split
+
+
+def cpu_note(split):
+    if split is None:
+        return ""
+    return f" (CPU per POST: Python {split['python']:.1f} ms, PostgreSQL {split['postgres']:.1f} ms)"
+
+
 def wait_for_server(deadline=30):
     end = time.monotonic() + deadline
     while time.monotonic() < end:
@@ -253,6 +297,11 @@ def main():
         wait_for_server()
         for path in (data["bare"], data["lesson"]):  # warm every worker's caches
             hammer(path, session=data["reader_session"], seconds=1, clients=args.clients)
+        completions(data["done_url"], data["warmup"], clients=args.clients)
+        celery_app.control.purge()
+        from lms.models import TrainingCredit
+
+        credited_before = TrainingCredit.objects.count()
         bare, lesson = [], []
         for round_number in range(args.rounds):
             bare.append(hammer(data["bare"], session=data["reader_session"], seconds=args.seconds,
@@ -266,14 +315,18 @@ def main():
         print(f"bare Wagtail page: {bare_rate:.0f} req/s (median of {args.rounds})")
         print(f"lesson page ({args.lessons} lessons): {lesson_rate:.0f} req/s")
         print(f"ratio {ratio:.2f} (budget ≥ {LESSON_BUDGET_RATIO:.2f}): {'OK' if ratio >= LESSON_BUDGET_RATIO else 'OVER'}")
-        progress = completions(data["progress_url"], data["completers"], clients=args.clients)
-        print(f"lesson-done POSTs that do not complete the course: {progress:.0f}/s over {args.completions}")
-        rate = completions(data["done_url"], data["completers"], clients=args.clients)
-        print(f"completion POSTs: {rate:.0f}/s over {args.completions} (budget ≥ {COMPLETION_BUDGET}/s): "
+        progress, split = cpu_per_post(
+            lambda: completions(data["progress_url"], data["completers"], clients=args.clients), args.completions
+        )
+        print(f"lesson-done POSTs that do not complete the course: {progress:.0f}/s over {args.completions}"
+              + cpu_note(split))
+        rate, split = cpu_per_post(
+            lambda: completions(data["done_url"], data["completers"], clients=args.clients), args.completions
+        )
+        print(f"completion POSTs: {rate:.0f}/s over {args.completions}{cpu_note(split)}")
+        print(f"completion POSTs ÷ lesson-done POSTs: {rate / progress:.2f}; budget ≥ {COMPLETION_BUDGET}/s: "
               f"{'OK' if rate >= COMPLETION_BUDGET else 'UNDER'}")
-        from lms.models import TrainingCredit
-
-        credited = TrainingCredit.objects.filter(credited_via="course-completion").count()
+        credited = TrainingCredit.objects.count() - credited_before
         print(f"ledger entries written by those completions: {credited}")
         with celery_app.connection_for_write() as broker:
             queued = broker.default_channel.client.llen(celery_app.conf.task_default_queue)
