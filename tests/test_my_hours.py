@@ -266,10 +266,10 @@ def queries_for(client, django_assert_num_queries, url, expected):
 
 # Session, user, teacher, yearly tallies, (count,) entries, their evidence
 # (the page; for the reversal, the entry it reverses), the site the page's URL
-# is for, and the header: branding's site and setting, the user's
-# permissions directly and through groups.
-MY_HOURS_QUERIES = 13
-TRANSCRIPT_QUERIES = 11
+# is for, and the header: the user's permissions directly and through
+# groups (the branding comes from the cache).
+MY_HOURS_QUERIES = 11
+TRANSCRIPT_QUERIES = 9
 
 
 @pytest.mark.parametrize("entries", [3, 300])

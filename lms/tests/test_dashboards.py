@@ -500,13 +500,14 @@ def _spread_credits(count):
 DASHBOARD_QUERIES = 6
 # The whole request once caches are warm: those six, plus the session, the
 # user, their permissions and profile, and Wagtail's admin furniture (site,
-# branding, locales, page and collection permissions; a district admin's
+# locales, page and collection permissions; the branding comes from the
+# cache; a district admin's
 # menu also checks site permissions). Academy admins hold page permissions
 # on the course catalogue, so their Pages menu looks up its root page. Two
 # more for the research-along section the mentors app adds (its pairings
 # and its credited hours), and one for the cohort targets' certified counts.
-CITY_QUERIES = 18 + 2 + 1
-DISTRICT_QUERIES = 18 + 2 + 1
+CITY_QUERIES = 14 + 2 + 1
+DISTRICT_QUERIES = 14 + 2 + 1
 
 
 @pytest.mark.parametrize("count", [20, 400])
