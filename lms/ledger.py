@@ -223,9 +223,12 @@ def _write(*, teacher, category, hours, person_times, source_key, occurred_on, e
         **snapshot,
     )
     try:
-        # No savepoint of its own: an IntegrityError rolls back this whole
-        # block, which is a savepoint itself when the caller holds a
-        # transaction (a course completion, say).
+        # A savepoint when the caller holds a transaction (a course
+        # completion, say): a write that fails leaves nothing behind and the
+        # caller's own work stands. The same evidence credited meanwhile is
+        # caught by the entry's ON CONFLICT; a unique index other than
+        # source_key (a reversal's) still raises, and the entry that won is
+        # returned.
         with transaction.atomic():
             return _write_locked(credit, action=action)
     except IntegrityError:
