@@ -74,30 +74,34 @@ class CompletionStatus:
         )
 
 
+# The live lessons of a course: its page's children.
+COURSE_LESSONS_SQL = """
+FROM courses_lessonpage l
+JOIN wagtailcore_page p ON p.id = l.page_ptr_id
+WHERE p.path LIKE %(prefix)s AND p.depth = %(depth)s AND p.live
+"""
+
 REQUIRED_LESSONS_SQL = """
 SELECT COUNT(*),
        SUM(CASE WHEN EXISTS (
            SELECT 1 FROM courses_lessonprogress d
            WHERE d.enrolment_id = %(enrolment)s AND d.lesson_id = l.page_ptr_id AND d.completed_at IS NOT NULL
        ) THEN 1 ELSE 0 END)
-FROM courses_lessonpage l
-JOIN wagtailcore_page p ON p.id = l.page_ptr_id
-WHERE p.path LIKE %(prefix)s AND p.depth = %(depth)s AND p.live AND l.is_required
-"""
+""" + COURSE_LESSONS_SQL + "AND l.is_required"
+
+LESSON_BODIES_SQL = "SELECT l.page_ptr_id, l.body" + COURSE_LESSONS_SQL
 
 
-LESSON_BODIES_SQL = """
-SELECT l.page_ptr_id, l.body
-FROM courses_lessonpage l
-JOIN wagtailcore_page p ON p.id = l.page_ptr_id
-WHERE p.path LIKE %(prefix)s AND p.depth = %(depth)s AND p.live
-"""
+def _course_lessons_params(course):
+    """Parameters of COURSE_LESSONS_SQL. Page paths are digits and capitals
+    only, so the prefix needs no LIKE escaping."""
+    return {"prefix": f"{course.path}%", "depth": course.depth + 1}
 
 
 def _course_quiz_ids(course):
     """(lesson id, quiz id) of every quiz in the course's live lessons."""
     with connection.cursor() as cursor:
-        cursor.execute(LESSON_BODIES_SQL, {"prefix": f"{course.path}%", "depth": course.depth + 1})
+        cursor.execute(LESSON_BODIES_SQL, _course_lessons_params(course))
         rows = cursor.fetchall()
     for lesson_pk, body in rows:
         # PostgreSQL hands JSON back parsed, SQLite as text.
@@ -109,13 +113,9 @@ def _required_lessons_done(enrolment):
     """The course's live required lessons and how many of them the
     enrolment has done, in one hand-written statement: it runs on every
     learning action, and the ORM took longer to compile it than the
-    database to answer it. Page paths are digits and capitals only, so the
-    prefix needs no LIKE escaping."""
-    course = enrolment.course
+    database to answer it."""
     with connection.cursor() as cursor:
-        cursor.execute(REQUIRED_LESSONS_SQL, {
-            "enrolment": enrolment.pk, "prefix": f"{course.path}%", "depth": course.depth + 1,
-        })
+        cursor.execute(REQUIRED_LESSONS_SQL, {"enrolment": enrolment.pk, **_course_lessons_params(enrolment.course)})
         required, done = cursor.fetchone()
     return {"required": required, "done": done or 0}
 
