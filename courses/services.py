@@ -21,9 +21,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
+from wagtail.models import Page
 
 from lms.constants import POSITION_FIELDS, CreditCategory
 from lms.ledger import credit_record
+from lms.models import School, TeacherProfile
+from lms.rows import RowShape, read_row
 
 from .certificates import certificate_issue_enqueue
 from .constants import (
@@ -82,17 +85,56 @@ def _now(now):
     return now or timezone.now()
 
 
-def _locked(enrolment):
-    """The enrolment, re-read under a row lock for the rest of the transaction.
+# What a learning action reads with the enrolment it locks: the course's
+# completion rule and ledger figures, the teacher and their school (the
+# ledger's snapshot). Other fields of the course are deferred.
+_LOCKED_SHAPES = (
+    RowShape(Enrolment, "e"),
+    RowShape(CoursePage, {Page: "p", CoursePage: "c"}, fields=[
+        "id", "content_type", "title", "draft_title", "slug", "path", "depth", "url_path", "live", "locale",
+        "page_ptr", "subject", "stage", "credit_hours", "mode", "category", "audience", "enrol_opens_at",
+        "enrol_closes_at", "capacity", "requires_lessons", "requires_quizzes", "required_sessions", "min_minutes",
+        "issues_certificate",
+    ]),
+    RowShape(TeacherProfile, "t"),
+    RowShape(School, "s"),
+)
+_LOCKED_SQL = """
+SELECT {columns}
+FROM courses_enrolment e
+JOIN wagtailcore_page p ON p.id = e.course_id
+JOIN courses_coursepage c ON c.page_ptr_id = e.course_id
+JOIN lms_teacherprofile t ON t.id = e.teacher_id
+LEFT JOIN lms_school s ON s.id = t.school_id
+WHERE e.id = %s
+"""
+_locked_sql = {}
 
-    Only the enrolment's row is locked (``of``): locking the joined course
+
+def _locked(enrolment):
+    """The enrolment, re-read under a row lock for the rest of the
+    transaction, with its course, teacher and school, in one statement.
+
+    Only the enrolment's row is locked (``OF e``): locking the joined course
     and page rows too would make every teacher's learning action on a course
-    wait for every other teacher's, and hold up an editor publishing it."""
-    return (
-        Enrolment.objects.select_for_update(of=("self",))
-        .select_related("teacher__school", "course")
-        .get(pk=enrolment.pk)
-    )
+    wait for every other teacher's, and hold up an editor publishing it.
+    SQLite has no row locks; its transactions take the database's write lock
+    when they begin (``transaction_mode`` IMMEDIATE)."""
+    sql = _locked_sql.get(connection.vendor)
+    if sql is None:
+        sql = _LOCKED_SQL.format(columns=", ".join(shape.columns(connection) for shape in _LOCKED_SHAPES))
+        if connection.features.has_select_for_update_of:
+            sql += "FOR UPDATE OF e"
+        _locked_sql[connection.vendor] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [enrolment.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Enrolment.DoesNotExist
+    locked, course, teacher, school = read_row(row, _LOCKED_SHAPES, connection)
+    teacher.school = school
+    locked.course, locked.teacher = course, teacher
+    return locked
 
 
 def _require_active(enrolment):

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from courses import services
 from courses.constants import AttendanceVia, CourseMode, EnrolmentStatus
-from courses.models import Attendance, Enrolment, LessonProgress, QuizAttempt
+from courses.models import Attendance, CoursePage, Enrolment, LessonProgress, QuizAttempt
 from courses.quiz import ANSWER_MALFORMED, ANSWER_MISSING, ANSWERS_FOR_ANOTHER_QUIZ
 from courses.tests.factories import (
     RIGHT_ANSWERS,
@@ -22,7 +23,7 @@ from courses.tests.factories import (
     OfflineSessionFactory,
     lesson_with_quiz,
 )
-from lms.constants import CreditCategory
+from lms.constants import CreditCategory, Position
 from lms.models import TeacherYearTally, TrainingCredit
 from lms.tests.factories import TeacherFactory
 
@@ -47,6 +48,52 @@ def teacher():
 @pytest.fixture
 def course():
     return CoursePageFactory(credit_hours=Decimal("6"))
+
+
+# The locked read ------------------------------------------------------------------
+
+
+def test_the_locked_enrolment_reads_what_the_orm_reads(django_assert_num_queries):
+    """A learning action re-reads the enrolment with its course, teacher and
+    school in one hand-written statement: the same values as the ORM's, and
+    a course field it leaves out loads when touched rather than reading as
+    a default."""
+
+    teacher = TeacherFactory(is_lab_manager=True)
+    course = CoursePageFactory(credit_hours=Decimal("7.50"), required_sessions=2, min_minutes=30,
+                               enrol_closes_at=timezone.now() + datetime.timedelta(days=3),
+                               audience=[Position.LAB_MANAGER], summary="实验室安全与规范")
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+
+    def values(instance, names):
+        return {name: getattr(instance, name) for name in names}
+
+    with transaction.atomic(), django_assert_num_queries(1):
+        locked = services._locked(enrolment)
+    orm = Enrolment.objects.select_related("course", "teacher__school").get(pk=enrolment.pk)
+    assert values(locked, [f.attname for f in Enrolment._meta.concrete_fields]) == values(
+        orm, [f.attname for f in Enrolment._meta.concrete_fields])
+    for related, names in ((lambda e: e.course, [
+        "id", "title", "path", "depth", "live", "credit_hours", "mode", "audience", "enrol_closes_at",
+        "requires_lessons", "requires_quizzes", "required_sessions", "min_minutes", "issues_certificate",
+    ]), (lambda e: e.teacher, ["id", "user_id", "real_name", "subject", "stage", "school_id"]),
+            (lambda e: e.teacher.school, ["id", "district_id", "locality"])):
+        with django_assert_num_queries(0):
+            assert values(related(locked), names) == values(related(orm), names)
+    assert isinstance(locked.course, CoursePage) and locked.course.credit_hours == Decimal("7.50")
+    with django_assert_num_queries(1):
+        assert locked.course.summary == "实验室安全与规范"
+
+
+def test_a_teacher_without_a_school_reads_as_such_and_is_not_credited(course):
+    teacher = TeacherFactory(school=None)
+    lesson = LessonPageFactory(parent=course)
+    enrolment = services.enrolment_create(course=course, teacher=teacher)
+    with transaction.atomic():
+        assert services._locked(enrolment).teacher.school is None
+    progress = services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    assert not progress.completed and progress.problems
+    assert not TrainingCredit.objects.filter(teacher=teacher).exists()
 
 
 # Enrolment -------------------------------------------------------------------------
