@@ -210,24 +210,27 @@ def cpu_seconds_by_process():
 
 def cpu_per_post(run, count):
     """Run ``run()``; return its result and the CPU milliseconds per POST of
-    the Python processes (gunicorn's workers and this load generator) and
-    of PostgreSQL's backends (None where there is no /proc). A process that
-    exits meanwhile is not counted."""
+    gunicorn's workers, of PostgreSQL's backends and of this load generator
+    (None where there is no /proc). A process that exits meanwhile is not
+    counted."""
     if not os.path.isdir("/proc/self"):
         return run(), None
     before = cpu_seconds_by_process()
     result = run()
-    split = {"python": 0.0, "postgres": 0.0}
+    split = {"python": 0.0, "postgres": 0.0, "load": 0.0}
+    mine = f"/proc/{os.getpid()}/stat"
     for pid, (name, seconds) in cpu_seconds_by_process().items():
         if name in split:
-            split[name] += 1000 * (seconds - before.get(pid, (name, 0.0))[1]) / count
+            used = 1000 * (seconds - before.get(pid, (name, 0.0))[1]) / count
+            split["load" if pid == mine else name] += used
     return result, split
 
 
 def cpu_note(split):
     if split is None:
         return ""
-    return f" (CPU per POST: Python {split['python']:.1f} ms, PostgreSQL {split['postgres']:.1f} ms)"
+    return (f" (CPU per POST: gunicorn {split['python']:.1f} ms, PostgreSQL {split['postgres']:.1f} ms,"
+            f" this load generator {split['load']:.1f} ms)")
 
 
 def wait_for_server(deadline=30):
