@@ -247,3 +247,30 @@ def test_twenty_concurrent_credits_of_the_same_evidence_write_one_entry():
     assert TrainingCredit.objects.filter(source_key="course:concurrent").count() == 1
     assert tally(CITY, TallyDimension.TOTAL) == (Decimal("2.50"), 1, 1)
     assert ledger_reconcile() == []
+
+
+@pytest.mark.postgres
+def test_the_dashboards_tallies_are_one_statement_text_for_every_credit(teacher, django_assert_num_queries):
+    """The 14 tally rows of a credit travel as arrays, so the statement that
+    adds them reads the same for every credit, with few enough parameters
+    for psycopg to reuse its parsed form; the rows still land in their
+    sorted order and add up."""
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH, MAX_CACHED_STATEMENT_PARAMS
+
+    from lms.ledger import _tally_upsert
+
+    other = TeacherFactory(school=SchoolFactory(district=district("370112")), subject="biology", stage="senior")
+    first = credit(teacher, key="course:a").credit
+    second = credit_record(teacher=other, category=CreditCategory.ONLINE_COURSE, hours="4", source_key="course:b",
+                           occurred_on=DAY.replace(month=11)).credit
+    (sql, params), (other_sql, other_params) = _tally_upsert(first), _tally_upsert(second)
+    assert sql == other_sql and params != other_params
+    assert len(params) < MAX_CACHED_STATEMENT_PARAMS and len(sql) < MAX_CACHED_STATEMENT_LENGTH
+
+    tallies = {(row.district_key, row.dimension, row.key): row.hours for row in CreditTally.objects.all()}
+    # 14 rows each; the city's total, category and urban rows are shared.
+    assert len(tallies) == 25
+    assert tallies[(CITY, TallyDimension.TOTAL, "")] == Decimal("6.50")
+    assert tallies[(other.school.district_id, TallyDimension.SCHOOL, str(other.school_id))] == Decimal("4.00")
+    assert tallies[(CITY, TallyDimension.MONTH, "11")] == Decimal("4.00")
+    assert ledger_reconcile() == []
