@@ -26,7 +26,7 @@ from wagtail.models import Page
 from lms.constants import POSITION_FIELDS, CreditCategory
 from lms.ledger import credit_record
 from lms.models import School, TeacherProfile
-from lms.rows import RowShape, read_row
+from lms.rows import RowShape, fields_update, read_row
 
 from .certificates import certificate_issue_enqueue
 from .constants import (
@@ -467,7 +467,7 @@ def enrolment_completion_check(*, enrolment: Enrolment, now=None, locked=False) 
     enrolment.status = EnrolmentStatus.COMPLETED
     enrolment.completed_at = now
     enrolment.credit = result.credit
-    enrolment.save(update_fields=["status", "completed_at", "credit"])
+    fields_update(enrolment, ["status", "completed_at", "credit"], connection)
     if course.issues_certificate:
         # Robust: a broker that is down is logged, and the teacher still sees
         # the completion that has committed, not an error page.

@@ -80,3 +80,20 @@ def read_row(row, shapes, connection=default_connection):
         instances.append(shape.instance(row[start:start + len(shape)], connection))
         start += len(shape)
     return instances
+
+
+def fields_update(instance, names, connection=default_connection):
+    """UPDATE ``names`` of a saved ``instance`` in its row, prepared as
+    ``save(update_fields=names)`` would, without the ORM compiling the
+    query. No signals are sent: use it only for models that have no save
+    hooks (no ``save()`` override, no receivers of their own)."""
+    meta = instance._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    params = [field.get_db_prep_save(field.pre_save(instance, add=False), connection) for field in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
+            [*params, instance.pk],
+        )

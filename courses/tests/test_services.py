@@ -85,6 +85,18 @@ def test_the_locked_enrolment_reads_what_the_orm_reads(django_assert_num_queries
         assert locked.course.summary == "实验室安全与规范"
 
 
+def test_an_enrolment_has_no_save_hooks_for_the_completions_direct_update_to_skip():
+    """Completion writes the enrolment's status with a plain UPDATE
+    (``lms.rows.fields_update``), which sends no signals."""
+    from django.db import models
+    from django.db.models.signals import post_save, pre_save
+    from django.dispatch.dispatcher import _make_id
+
+    assert Enrolment.save is models.Model.save
+    for signal in (pre_save, post_save):
+        assert not [entry for entry in signal.receivers if entry[0][1] == _make_id(Enrolment)]
+
+
 def test_a_teacher_without_a_school_reads_as_such_and_is_not_credited(course):
     teacher = TeacherFactory(school=None)
     lesson = LessonPageFactory(parent=course)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from lms.constants import CreditCategory
 from lms.ledger import credit_record
 from lms.models import School, TeacherProfile, TrainingCredit
-from lms.rows import RowShape, read_row
+from lms.rows import RowShape, fields_update, read_row
 from lms.tests.factories import TeacherFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +74,14 @@ def test_fields_left_out_are_deferred_and_load_when_touched(django_assert_num_qu
 def test_a_field_that_is_not_there_is_refused_at_once():
     with pytest.raises(ValueError, match="nickname"):
         RowShape(TeacherProfile, "t", fields=["id", "nickname"])
+
+
+def test_an_update_writes_the_named_fields_only(django_assert_num_queries):
+    teacher = TeacherFactory(real_name="王芳", phone="13900000000", teaching_since=2001)
+    stale = TeacherProfile.objects.get(pk=teacher.pk)
+    TeacherProfile.objects.filter(pk=teacher.pk).update(phone="13911112222")
+    stale.real_name, stale.teaching_since, stale.phone = "王芳芳", None, "13000000000"
+    with django_assert_num_queries(1):
+        fields_update(stale, ["real_name", "teaching_since"], connection)
+    stored = TeacherProfile.objects.get(pk=teacher.pk)
+    assert (stored.real_name, stored.teaching_since, stored.phone) == ("王芳芳", None, "13911112222")
