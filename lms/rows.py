@@ -1,7 +1,7 @@
 """Model instances read from the rows of a hand-written SELECT.
 
-The ORM spends most of a short request's database time compiling SQL and
-building instances column by column. Where a hot path needs several related
+For a short query, most of the ORM's Python time goes to compiling the SQL
+and building instances column by column. Where a hot path needs several related
 rows in one statement, it writes the SELECT by hand and lets a ``RowShape``
 per model name the columns and turn them back into instances, with the
 same conversions the ORM applies (SQLite's text timestamps, JSON, decimals).
