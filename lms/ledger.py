@@ -28,6 +28,7 @@ from wagtail.log_actions import registry as log_registry
 
 from .constants import CITY, CreditCategory, TallyDimension
 from .models import CreditCap, CreditTally, TeacherYearTally, TrainingCredit
+from .rows import insert_statement
 
 # No single training credits more than this; anything above is a typo.
 MAX_HOURS_PER_CREDIT = Decimal("200")
@@ -293,29 +294,15 @@ def _write_locked(credit, *, action):
     ]
     entry = _log_entry(credit, action)
     if entry is not None:
-        statements.insert(1, _insert_statement(entry))
+        statements.insert(1, insert_statement(entry, connection))
     _run_together(statements)
     return CreditResult(credit, True)
-
-
-def _insert_statement(instance, suffix=""):
-    """An INSERT of every column of an unsaved ``instance`` but its id,
-    prepared as ``save()`` would (defaults, files, JSON), without the ORM
-    compiling a query: (sql, params)."""
-    quote = connection.ops.quote_name
-    fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
-    params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
-    sql = (
-        f"INSERT INTO {quote(instance._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}){suffix}"
-    )
-    return sql, params
 
 
 def _insert_unless_credited(credit):
     """INSERT the entry unless its evidence has been credited: True and the
     entry's id set, or False."""
-    sql, params = _insert_statement(credit, suffix=" ON CONFLICT (source_key) DO NOTHING RETURNING id")
+    sql, params = insert_statement(credit, connection, suffix=" ON CONFLICT (source_key) DO NOTHING RETURNING id")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -1,4 +1,5 @@
-"""Model instances read from the rows of a hand-written SELECT.
+"""Model instances read from the rows of a hand-written SELECT, and the
+INSERT and UPDATE statements ``save()`` would send, built by hand.
 
 For a short query, most of the ORM's Python time goes to compiling the SQL
 and building instances column by column. Where a hot path needs several related
@@ -82,6 +83,25 @@ def read_row(row, shapes, connection=default_connection):
     return instances
 
 
+def _prepared(instance, fields, connection, *, add):
+    """The values of ``fields`` as ``save()`` would send them (defaults,
+    auto timestamps, files, JSON)."""
+    return [field.get_db_prep_save(field.pre_save(instance, add=add), connection) for field in fields]
+
+
+def insert_statement(instance, connection=default_connection, suffix=""):
+    """An INSERT of every column of an unsaved ``instance`` but its id,
+    prepared as ``save()`` would, without the ORM compiling a query:
+    (sql, params). ``suffix`` follows the VALUES (ON CONFLICT, RETURNING)."""
+    quote = connection.ops.quote_name
+    fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
+    sql = (
+        f"INSERT INTO {quote(instance._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}){suffix}"
+    )
+    return sql, _prepared(instance, fields, connection, add=True)
+
+
 def fields_update(instance, names, connection=default_connection):
     """UPDATE ``names`` of a saved ``instance`` in its row, prepared as
     ``save(update_fields=names)`` would, without the ORM compiling the
@@ -90,7 +110,7 @@ def fields_update(instance, names, connection=default_connection):
     meta = instance._meta
     quote = connection.ops.quote_name
     fields = [meta.get_field(name) for name in names]
-    params = [field.get_db_prep_save(field.pre_save(instance, add=False), connection) for field in fields]
+    params = _prepared(instance, fields, connection, add=False)
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     with connection.cursor() as cursor:
         cursor.execute(

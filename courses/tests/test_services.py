@@ -58,7 +58,6 @@ def test_the_locked_enrolment_reads_what_the_orm_reads(django_assert_num_queries
     school in one hand-written statement: the same values as the ORM's, and
     a course field it leaves out loads when touched rather than reading as
     a default."""
-
     teacher = TeacherFactory(is_lab_manager=True)
     course = CoursePageFactory(credit_hours=Decimal("7.50"), required_sessions=2, min_minutes=30,
                                enrol_closes_at=timezone.now() + datetime.timedelta(days=3),

@@ -250,7 +250,7 @@ def test_twenty_concurrent_credits_of_the_same_evidence_write_one_entry():
 
 
 @pytest.mark.postgres
-def test_the_dashboards_tallies_are_one_statement_text_for_every_credit(teacher, django_assert_num_queries):
+def test_the_dashboards_tallies_are_one_statement_text_for_every_credit(teacher):
     """The 14 tally rows of a credit travel as arrays, so the statement that
     adds them reads the same for every credit, with few enough parameters
     for psycopg to reuse its parsed form; the rows still land in their
