@@ -119,6 +119,20 @@ def _cache_emptied():
 
 
 @pytest.fixture
+def media_roots(settings, tmp_path):
+    """Public and private media folders of this test's own: (public, private).
+    Personal files must land in the private one only."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
+    return settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT
+
+
+def files_under(folder):
+    """Every file below ``folder``, as paths relative to it."""
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+
+
+@pytest.fixture
 def celery_worker_process(transactional_db, settings):
     """A real ``celery worker`` process on the Redis broker, sharing the test
     database. Tests using it run in transactions that commit, so the worker
@@ -140,6 +154,7 @@ def celery_worker_process(transactional_db, settings):
         "CELERY_BROKER_URL": REDIS_URL,
         "LMS_CELERY_EAGER": "0",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
     }
     log_path = ROOT / "var" / "test-worker.log"
     log_path.parent.mkdir(exist_ok=True)

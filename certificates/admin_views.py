@@ -48,6 +48,7 @@ from .services import (
     issue_batch_create,
     issue_batch_restart,
 )
+from .views import certificate_pdf_response
 
 ISSUE_PERMISSION = "certificates.add_certificate"
 CHANGE_PERMISSION = "certificates.change_certificate"
@@ -200,9 +201,7 @@ class CertificatePdfView(PermissionMixin, View):
     permission_required = "certificates.view_certificate"
 
     def get(self, request, pk):
-        certificate = _certificate_for(request, pk)
-        return FileResponse(certificate_pdf_open(certificate=certificate), as_attachment=True,
-                            filename=f"{certificate.serial}.pdf", content_type="application/pdf")
+        return certificate_pdf_response(request, _certificate_for(request, pk))
 
 
 class RevokeForm(forms.Form):

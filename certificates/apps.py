@@ -6,3 +6,11 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("Certificates")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from lms.private_files import private_file_kind_register
+
+        from .models import CERTIFICATE_PDF_FOLDER
+        from .selectors import certificate_pdf_get_for_user
+
+        private_file_kind_register(CERTIFICATE_PDF_FOLDER, certificate_pdf_get_for_user)

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import PreviewableMixin
 
+from lms.private_files import private_storage
+
 from .constants import BatchItemStatus, BatchStatus, CertificateKind, CertificateStatus, Orientation
 
 
@@ -27,10 +29,16 @@ def template_image_upload_to(instance, filename):
     return f"certificates/templates/{uuid.uuid4().hex}.{suffix}"
 
 
+# The folder of certificate PDFs in private storage (lms.private_files);
+# template images stay public, under certificates/templates/ in MEDIA_ROOT.
+CERTIFICATE_PDF_FOLDER = "certificates/"
+
+
 def certificate_pdf_upload_to(instance, filename):
-    # Random, not the verification token: the PDF shows the full name, the
-    # public page only a masked one.
-    return f"certificates/{instance.year}/{uuid.uuid4().hex}.pdf"
+    # Derived from the committed certificate (its serial, so a file always
+    # names the row it belongs to) plus a random part: the PDF shows the
+    # full name, the public page only a masked one.
+    return f"{CERTIFICATE_PDF_FOLDER}{instance.year}/{instance.serial}-{uuid.uuid4().hex}.pdf"
 
 
 class CertificateTemplate(PreviewableMixin, models.Model):
@@ -166,7 +174,9 @@ class Certificate(models.Model):
         related_name="supersedes",
     )
     rendered = models.JSONField(_("values as rendered"), default=dict)
-    pdf = models.FileField(_("PDF"), upload_to=certificate_pdf_upload_to, blank=True)
+    # Empty until the PDF is drawn, after the certificate has committed; a
+    # certificate without one is drawn on its next download.
+    pdf = models.FileField(_("PDF"), upload_to=certificate_pdf_upload_to, storage=private_storage, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",

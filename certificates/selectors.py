@@ -2,6 +2,8 @@
 
 import re
 
+from lms.private_files import PrivateFile
+
 from .constants import TOKEN_PATTERN, BatchItemStatus
 from .models import Certificate
 
@@ -47,6 +49,22 @@ def certificate_list_for_admin(user):
     if not user.is_authenticated or not user.has_perm("certificates.view_certificate"):
         return Certificate.objects.none()
     return Certificate.objects.select_related("holder", "superseded_by", "template")
+
+
+def certificate_pdf_get_for_user(user, name):
+    """A certificate's PDF by its stored name: for its holder and for HR and
+    academy admins, as the holder's and HR's download pages already serve
+    it. The public verification page shows the certificate's facts with a
+    masked name, never the PDF, which carries the full name."""
+    if not user.is_authenticated:
+        return None
+    certificate = (
+        certificate_list_for_holder(user).filter(pdf=name).first()
+        or certificate_list_for_admin(user).filter(pdf=name).first()
+    )
+    if certificate is None:
+        return None
+    return PrivateFile(certificate.pdf, f"{certificate.serial}.pdf")
 
 
 def issue_batch_progress(batch):

@@ -6,12 +6,17 @@ certificate per thing certified (a partial unique constraint on holder and
 batch item redelivered after a worker died, returns the first certificate and
 writes nothing. Serial numbers come from a per-year counter row locked in the
 same transaction as the certificate, so they are gap-free.
+
+The PDF is drawn only after that transaction has committed, outside any
+transaction, and attached with a conditional UPDATE: a serial that was rolled
+back never has a file, and no lock is held while reportlab draws.
 """
 
 import datetime
 import logging
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from decimal import Decimal
 
 from django.conf import settings
@@ -213,6 +218,10 @@ def certificate_issue(
             if existing is None:
                 raise
             return IssueResult(existing, False)
+        # Drawn once the row and its serial have committed, outside any
+        # transaction: a rolled-back issue never leaves a file behind, and no
+        # lock (the serial counter's above all) waits for reportlab.
+        transaction.on_commit(partial(certificate_pdf_render_committed, certificate_pk=certificate.pk), robust=True)
         log(
             instance=certificate,
             action=LOG_ISSUE,
@@ -264,10 +273,6 @@ def _certificate_build(
         issued_by=issued_by,
         batch=batch,
     )
-    pdf = render_certificate_pdf(
-        snapshot, serial=serial, check_code=certificate.check_code, verify_url=certificate_verify_url(certificate)
-    )
-    certificate.pdf.save(f"{serial}.pdf", ContentFile(pdf), save=False)
     return certificate
 
 
@@ -505,20 +510,54 @@ def certificate_issue_later(*, kind, holder, subject_object=None, subject_key=""
 
 
 
-def certificate_pdf_open(*, certificate):
-    """The certificate's PDF file, opened. A file lost from storage (a
-    restored backup without media, a moved bucket) is drawn again from the
-    values the certificate was issued with, so the holder gets the same
-    certificate rather than an error."""
-    if certificate.pdf:
-        try:
-            return certificate.pdf.open("rb")
-        except FileNotFoundError:
-            logger.warning("PDF of certificate %s is missing; drawing it again", certificate.serial)
+def _certificate_pdf_attach(certificate, *, replacing):
+    """Draw ``certificate``'s PDF, store it under a name derived from the
+    committed certificate and attach it if the row still has ``replacing``
+    as its PDF. Whoever attached first wins; a later drawing deletes its own
+    file, so no file is left that no certificate names."""
     pdf = render_certificate_pdf(
         certificate.rendered, serial=certificate.serial, check_code=certificate.check_code,
         verify_url=certificate_verify_url(certificate),
     )
-    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(pdf), save=False)
-    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
-    return certificate.pdf.open("rb")
+    field = certificate.pdf.field
+    name = field.storage.save(field.generate_filename(certificate, f"{certificate.serial}.pdf"), ContentFile(pdf))
+    attached = Certificate.objects.filter(pk=certificate.pk, pdf=replacing).update(pdf=name)
+    if not attached:
+        field.storage.delete(name)
+        name = Certificate.objects.filter(pk=certificate.pk).values_list("pdf", flat=True).first() or ""
+    certificate.pdf.name = name
+    return certificate.pdf
+
+
+def certificate_pdf_render_committed(*, certificate_pk):
+    """Draw the PDF of a certificate that has just committed; run on
+    commit. A failure is logged and leaves the certificate without a PDF,
+    to be drawn again on its next download (``certificate_pdf_ensure``)."""
+    certificate = Certificate.objects.filter(pk=certificate_pk, pdf="").first()
+    if certificate is None:
+        return
+    try:
+        _certificate_pdf_attach(certificate, replacing="")
+    except Exception:  # noqa: BLE001 - the certificate stands; its PDF is drawn on download
+        logger.exception("Could not draw the PDF of certificate %s; it is drawn on its next download",
+                         certificate.serial)
+
+
+def certificate_pdf_ensure(*, certificate):
+    """The certificate's PDF (a FieldFile), drawn now if it has none yet (its
+    drawing after the issue failed or has not run) or if its file was lost
+    from storage (a restored backup without files): drawn again from the
+    values it was issued with, so the holder gets the same certificate. May
+    raise if drawing fails: the caller says the PDF is being prepared."""
+    current = Certificate.objects.filter(pk=certificate.pk).values_list("pdf", flat=True).first() or ""
+    certificate.pdf.name = current
+    if current and certificate.pdf.storage.exists(current):
+        return certificate.pdf
+    if current:
+        logger.warning("PDF of certificate %s is missing; drawing it again", certificate.serial)
+    return _certificate_pdf_attach(certificate, replacing=current)
+
+
+def certificate_pdf_open(*, certificate):
+    """The certificate's PDF file, opened (see ``certificate_pdf_ensure``)."""
+    return certificate_pdf_ensure(certificate=certificate).open("rb")

@@ -3,17 +3,19 @@ serial and check code, the Open Badges JSON, and a teacher's own
 certificates and hours transcript PDF. Thin: parse, check, call a selector
 or a service."""
 
+import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from lms.private_files import private_file_response
 from lms.selectors import teacher_get_for_user
 
 from . import badges
@@ -25,10 +27,13 @@ from .selectors import (
     certificate_get_for_holder,
     certificate_list_for_holder,
 )
-from .services import certificate_pdf_open, certificate_transcript_current
+from .services import certificate_pdf_ensure, certificate_transcript_current
 
+PDF_BEING_PREPARED = _("The PDF of this certificate is being prepared. Please try again in a minute.")
 RATE_LIMITED = _("Too many verification requests from your address. Please wait a minute and try again.")
 FIRST_YEAR = 2000
+
+logger = logging.getLogger(__name__)
 
 
 def _client_address(request):
@@ -130,11 +135,18 @@ def my_certificates(request):
     )
 
 
-def _pdf_response(certificate):
-    return FileResponse(
-        certificate_pdf_open(certificate=certificate), as_attachment=True, filename=f"{certificate.serial}.pdf",
-        content_type="application/pdf",
-    )
+def certificate_pdf_response(request, certificate):
+    """The certificate's PDF, drawn first if it has none yet; if drawing
+    fails, a page saying it is being prepared (never a server error)."""
+    try:
+        pdf = certificate_pdf_ensure(certificate=certificate)
+    except Exception:  # noqa: BLE001 - any drawing failure: try again later
+        logger.exception("Could not draw the PDF of certificate %s", certificate.serial)
+        response = render(request, "certificates/pdf_pending.html",
+                          {"page_title": PDF_BEING_PREPARED, "message": PDF_BEING_PREPARED}, status=503)
+        response["Retry-After"] = "60"
+        return response
+    return private_file_response(pdf, f"{certificate.serial}.pdf")
 
 
 @login_required
@@ -143,7 +155,7 @@ def my_certificate_pdf(request, pk):
     certificate = certificate_get_for_holder(request.user, pk)
     if certificate is None:
         raise Http404
-    return _pdf_response(certificate)
+    return certificate_pdf_response(request, certificate)
 
 
 @login_required
@@ -154,4 +166,4 @@ def my_transcript_pdf(request, year):
     teacher = teacher_get_for_user(request.user)
     if teacher is None or not FIRST_YEAR <= year <= timezone.localdate().year:
         raise Http404
-    return _pdf_response(certificate_transcript_current(teacher=teacher, year=year))
+    return certificate_pdf_response(request, certificate_transcript_current(teacher=teacher, year=year))

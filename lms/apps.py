@@ -13,3 +13,12 @@ class LmsConfig(AppConfig):
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="lms.sync_role_permissions")
+
+        from .cohorts import nomination_attachment_file_get_for_user
+        from .models import IMPORT_FOLDER, LEDGER_EVIDENCE_FOLDER, NOMINATION_FOLDER
+        from .private_files import private_file_kind_register
+        from .selectors import credit_evidence_file_get_for_user, import_file_get_for_user
+
+        private_file_kind_register(IMPORT_FOLDER, import_file_get_for_user)
+        private_file_kind_register(LEDGER_EVIDENCE_FOLDER, credit_evidence_file_get_for_user)
+        private_file_kind_register(NOMINATION_FOLDER, nomination_attachment_file_get_for_user)

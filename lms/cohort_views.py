@@ -21,7 +21,6 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -45,6 +44,7 @@ from .cohorts import MANAGE_PERMISSION, NOMINATE_PERMISSION, CohortError
 from .constants import CohortKind, MembershipStatus, Role, Stage, Subject
 from .imports import ALLOWED_EXTENSIONS, ImportFileError, check_size
 from .models import Cohort, CohortMembership, District
+from .private_files import private_storage
 from .selectors import district_list_for_user, teacher_list_for_user
 from .views import ScopedModelViewSet, display_column
 
@@ -527,7 +527,7 @@ class AssessmentImportView(CohortScreenMixin, TemplateView):
         token = ""
         if report.ok:
             suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-            name = default_storage.save(f"imports/assessments/{uuid.uuid4().hex}{suffix}", ContentFile(data))
+            name = private_storage().save(f"imports/assessments/{uuid.uuid4().hex}{suffix}", ContentFile(data))
             token = signing.dumps({"name": name, "user": request.user.pk, "cohort": self.cohort.pk}, salt=IMPORT_SALT)
         return self._render_report(form, report, token)
 
@@ -541,7 +541,7 @@ class AssessmentImportView(CohortScreenMixin, TemplateView):
             return redirect("lms_cohorts:import", pk=self.cohort.pk)
         name = payload["name"]
         try:
-            with default_storage.open(name, "rb") as stored:
+            with private_storage().open(name, "rb") as stored:
                 data = stored.read()
         except FileNotFoundError:
             messages.error(request, IMPORT_EXPIRED)
@@ -550,7 +550,7 @@ class AssessmentImportView(CohortScreenMixin, TemplateView):
         if not report.ok:
             # Members or results changed since the dry run.
             return self._render_report(AssessmentUploadForm(), report)
-        default_storage.delete(name)
+        private_storage().delete(name)
         messages.success(request, IMPORTED % {"count": len(report.rows)})
         return redirect("lms_cohorts:roster", pk=self.cohort.pk)
 

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +43,7 @@ from .models import (
     NominationAttachment,
     TrainingCredit,
 )
+from .private_files import PrivateFile
 from .selectors import district_list_for_user, teacher_list_for_user
 
 S = MembershipStatus
@@ -838,6 +839,22 @@ def membership_list_for_user(user):
     if user.has_perm(DISTRICT_MANAGE_PERMISSION):
         return memberships
     return memberships.filter(teacher__school__district__in=district_list_for_user(user))
+
+
+def nomination_attachment_file_get_for_user(user, name):
+    """A nomination attachment, for the nominated teacher and for staff
+    whose scope covers the teacher (HR and academy admins, the district's
+    admins)."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    attachment = (
+        NominationAttachment.objects.filter(file=name)
+        .filter(Q(membership__teacher__user=user) | Q(membership__in=membership_list_for_user(user)))
+        .first()
+    )
+    if attachment is None:
+        return None
+    return PrivateFile(attachment.file, attachment.original_filename)
 
 
 def roster_list(*, cohort, user):

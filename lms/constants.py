@@ -77,6 +77,8 @@ POSITION_FIELDS = {position: f"is_{position.value}" for position in Position}
 
 # The object permission that scopes a district admin to one district.
 DISTRICT_MANAGE_PERMISSION = "lms.manage_district"
+# Who may upload people imports, see their reports and fetch their files.
+IMPORT_PERMISSION = "lms.add_importbatch"
 
 
 class ImportKind(models.TextChoices):

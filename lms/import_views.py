@@ -23,7 +23,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .constants import POSITION_FIELDS, ImportKind, ImportRowAction, ImportStatus
+from .constants import IMPORT_PERMISSION, POSITION_FIELDS, ImportKind, ImportRowAction, ImportStatus
 from .exports import csv_response, xlsx_response
 from .imports import (
     ALLOWED_EXTENSIONS,
@@ -37,7 +37,6 @@ from .imports import (
 from .models import ImportBatch, School, TeacherProfile
 from .tasks import import_batch_commit_task, import_batch_validate_task
 
-IMPORT_PERMISSION = "lms.add_importbatch"
 BATCHES_PER_PAGE = 20
 
 MESSAGE_UPLOADED = _("The file was uploaded; it is being checked. Nothing is imported until you commit it.")

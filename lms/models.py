@@ -30,6 +30,7 @@ from .constants import (
     TallyDimension,
     TargetMetric,
 )
+from .private_files import private_storage
 
 mobile_phone_validator = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13812345678.")
@@ -190,12 +191,18 @@ def mask_chinese_name(name):
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
+# Folders of the personal files in private storage (lms.private_files).
+IMPORT_FOLDER = "imports/"
+LEDGER_EVIDENCE_FOLDER = "ledger/"
+NOMINATION_FOLDER = "cohorts/nominations/"
+
+
 def import_upload_to(instance, filename):
     """A random stored name: uploads hold personal data, so their path must not
     be guessable, and two HR officers uploading "教师名单.xlsx" must not clash.
     The name the user chose is kept in ``original_filename``."""
     suffix = PurePath(filename).suffix.lower()
-    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return f"{IMPORT_FOLDER}{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class ImportBatch(models.Model):
@@ -203,7 +210,7 @@ class ImportBatch(models.Model):
     committed, what the commit did. See ``lms.imports``."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
-    file = models.FileField(_("file"), upload_to=import_upload_to)
+    file = models.FileField(_("file"), upload_to=import_upload_to, storage=private_storage)
     original_filename = models.CharField(_("file name"), max_length=255)
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     status = models.CharField(
@@ -283,7 +290,9 @@ class TrainingCredit(models.Model):
     evidence_id = models.CharField(_("evidence id"), max_length=64, blank=True)
     evidence = GenericForeignKey("evidence_type", "evidence_id")
     evidence_label = models.CharField(_("evidence"), max_length=255, blank=True)
-    evidence_file = models.FileField(_("evidence file"), upload_to="ledger/%Y/", blank=True)
+    evidence_file = models.FileField(
+        _("evidence file"), upload_to=LEDGER_EVIDENCE_FOLDER + "%Y/", storage=private_storage, blank=True
+    )
     reason = models.TextField(_("reason"), blank=True)
     reverses = models.OneToOneField(
         "self",
@@ -428,7 +437,7 @@ def nomination_upload_to(instance, filename):
     """Nomination attachments hold personal data: a random stored name, the
     chosen one kept in ``original_filename``."""
     suffix = PurePath(filename).suffix.lower()
-    return f"cohorts/nominations/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return f"{NOMINATION_FOLDER}{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class Cohort(ClusterableModel):
@@ -591,7 +600,7 @@ class MembershipTransition(models.Model):
 
 class NominationAttachment(models.Model):
     membership = models.ForeignKey(CohortMembership, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=nomination_upload_to)
+    file = models.FileField(_("file"), upload_to=nomination_upload_to, storage=private_storage)
     original_filename = models.CharField(_("file name"), max_length=255)
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 

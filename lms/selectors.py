@@ -7,12 +7,16 @@ permission globally and see every district.
 """
 
 from dataclasses import dataclass
+from pathlib import PurePath
 from decimal import Decimal
 
 from guardian.shortcuts import get_objects_for_user
 
-from .constants import DISTRICT_MANAGE_PERMISSION, CreditCategory
-from .models import District, School, TeacherProfile, TeacherYearTally, TrainingCredit
+from django.db.models import Q
+
+from .constants import DISTRICT_MANAGE_PERMISSION, IMPORT_PERMISSION, CreditCategory
+from .models import District, ImportBatch, School, TeacherProfile, TeacherYearTally, TrainingCredit
+from .private_files import PrivateFile
 
 
 def district_list_for_user(user):
@@ -121,3 +125,32 @@ def credit_get_for_user(user, pk):
         .select_related("teacher__school", "reverses", "reversed_by", "credited_by")
         .first()
     )
+
+
+# --- Personal files (lms.private_files) -------------------------------------
+
+
+def credit_evidence_file_get_for_user(user, name):
+    """A ledger entry's evidence file, for its teacher and for staff whose
+    scope covers the teacher."""
+    if not user.is_authenticated:
+        return None
+    credit = (
+        TrainingCredit.objects.filter(evidence_file=name)
+        .filter(Q(teacher__user=user) | Q(teacher__in=teacher_list_for_user(user)))
+        .first()
+    )
+    if credit is None:
+        return None
+    return PrivateFile(credit.evidence_file, PurePath(name).name)
+
+
+def import_file_get_for_user(user, name):
+    """An uploaded people spreadsheet, for whoever may run imports (they see
+    every batch's report already)."""
+    if not (user.is_authenticated and user.is_active and user.has_perm(IMPORT_PERMISSION)):
+        return None
+    batch = ImportBatch.objects.filter(file=name).first()
+    if batch is None:
+        return None
+    return PrivateFile(batch.file, batch.original_filename)

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lms.cohort_pages import my_cohorts
+from lms.private_files import private_file_view
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("research-along/", include("mentors.urls")),
     path("my/cohorts/", my_cohorts, name="my_cohorts"),
+    # Personal files, each checked against who asks (lms.private_files).
+    path("files/<path:name>", private_file_view, name="private_file"),
     path("", include("themes.urls")),
     path("", include("certificates.urls")),
     path("", include("courses.urls")),

@@ -16,6 +16,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from lms.constants import Stage, Subject
 from lms.models import TeacherProfile, TrainingCredit
+from lms.private_files import private_storage
 
 from .constants import (
     OPEN_PAIRING_STATUSES,
@@ -190,18 +191,21 @@ class ResearchActivity(models.Model):
         return reverse("mentors:pairing_detail", args=[self.pairing_id])
 
 
+EVIDENCE_FOLDER = "research-along/"
+
+
 def evidence_upload_to(instance, filename):
     """A random stored name: evidence may hold personal data, so its path must
     not be guessable. The chosen name is kept in ``original_filename``."""
     suffix = PurePath(filename).suffix.lower()
-    return f"research-along/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return f"{EVIDENCE_FOLDER}{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class ActivityEvidence(models.Model):
     activity = models.ForeignKey(
         ResearchActivity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="evidence_files"
     )
-    file = models.FileField(_("file"), upload_to=evidence_upload_to)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, storage=private_storage)
     original_filename = models.CharField(_("file name"), max_length=255)
     size = models.PositiveIntegerField(_("size in bytes"))
 

@@ -19,10 +19,11 @@ from django.db.models import Count, Q
 from guardian.shortcuts import get_objects_for_user
 
 from lms.constants import DISTRICT_MANAGE_PERMISSION
+from lms.private_files import PrivateFile
 from lms.models import District
 
 from .constants import PAIRING_VIEW_PERMISSION, ActivityStatus, PairingStatus
-from .models import MentorProfile, ResearchActivity, ResearchPairing
+from .models import ActivityEvidence, MentorProfile, ResearchActivity, ResearchPairing
 
 
 def _district_object_scope(user):
@@ -47,6 +48,21 @@ def pairing_list_for_user(user):
 
 def pairing_get_for_user(user, pk):
     return pairing_list_for_user(user).filter(pk=pk).first()
+
+
+def evidence_get_for_user(user, pk):
+    """An activity's evidence file, for whoever may see its pairing: the
+    teacher, the mentor, the district's admins and academy admins."""
+    return ActivityEvidence.objects.filter(pk=pk, activity__pairing__in=pairing_list_for_user(user)).first()
+
+
+def evidence_file_get_for_user(user, name):
+    evidence = ActivityEvidence.objects.filter(
+        file=name, activity__pairing__in=pairing_list_for_user(user)
+    ).first()
+    if evidence is None:
+        return None
+    return PrivateFile(evidence.file, evidence.original_filename)
 
 
 def mentor_get_for_user(user):

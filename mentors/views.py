@@ -8,20 +8,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from lms.private_files import private_file_response
 from lms.selectors import teacher_get_for_user
 
 from . import services
 from .constants import ActivityStatus, PairingStatus
 from .forms import ActivityForm, ApplyForm, CompleteForm, OutputForm, ProjectForm, ReasonForm, ReturnForm
-from .models import ActivityEvidence, MentorProfile, MentorProject, ResearchActivity
+from .models import MentorProfile, MentorProject, ResearchActivity
 from .selectors import (
     activity_queue_for_mentor,
     activity_waiting_count,
+    evidence_get_for_user,
     mentor_directory,
     mentor_get_for_user,
     mentor_suggestions,
@@ -305,18 +307,13 @@ def activity_return(request, pk):
     return redirect("mentors:queue")
 
 
-@login_required
 def evidence_download(request, pk):
-    evidence = ActivityEvidence.objects.filter(
-        pk=pk, activity__pairing__in=pairing_list_for_user(request.user)
-    ).first()
+    """An evidence file by its id, for whoever may see its pairing; a 404,
+    signed in or not, for everyone else."""
+    evidence = evidence_get_for_user(request.user, pk)
     if evidence is None:
         raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_filename)
+    return private_file_response(evidence.file, evidence.original_filename)
 
 
 @login_required

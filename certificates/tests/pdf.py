@@ -62,3 +62,13 @@ def zbar_decode(image):
         image.save(handle.name)
         result = subprocess.run(["zbarimg", "--quiet", "--raw", handle.name], capture_output=True, text=True)
     return [line for line in result.stdout.splitlines() if line]
+
+
+def issued_pdf(certificate):
+    """The bytes of ``certificate``'s PDF. Issuing draws it once the
+    transaction commits, which a test's transaction never does, so this
+    draws it the way a download would if it is not there yet."""
+    from certificates.services import certificate_pdf_open
+
+    with certificate_pdf_open(certificate=certificate) as handle:
+        return handle.read()

@@ -19,7 +19,7 @@ from lms.ledger import credit_record
 from lms.services import district_admin_assign
 
 from .factories import CertificateTemplateFactory, TeacherFactory, TranscriptTemplateFactory, district, user_with_role
-from .pdf import pdf_fonts, pdf_text
+from .pdf import issued_pdf, pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +184,7 @@ def test_without_a_truetype_font_pdfs_fall_back_and_the_admin_warns(client, hr, 
     assert not fonts.certificate_font().embedded
     certificate = certificate_issue(kind="course", holder=TeacherFactory(real_name="李娜"), subject_key="c:1",
                                     subject_label="课程", template=CertificateTemplateFactory()).certificate
-    data = certificate.pdf.read()
+    data = issued_pdf(certificate)
     assert "李娜" in "".join(pdf_text(data).split())
     assert {name for name, _subtype, _embedded in pdf_fonts(data)} == {"STSong-Light"}
     dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
@@ -234,7 +234,7 @@ def test_bulk_issue_for_a_cohort_gives_its_certified_members_one_qualification_e
     issued = Certificate.objects.filter(kind=CertificateKind.COHORT_QUALIFICATION, status=CertificateStatus.VALID)
     assert sorted(issued.values_list("holder_id", flat=True)) == sorted(m.teacher_id for m in certified)
     assert issued.count() == 3  # the earlier certificate was kept, not duplicated
-    assert "济南市初中物理学科带头人培养对象（2026）" in "".join(pdf_text(issued.last().pdf.read()).split())
+    assert "济南市初中物理学科带头人培养对象（2026）" in "".join(pdf_text(issued_pdf(issued.last())).split())
 
 
 def test_a_cohort_goes_only_with_a_qualification_template(client, hr):

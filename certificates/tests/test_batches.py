@@ -103,6 +103,7 @@ def _start_worker(log_path, settings):
         "CELERY_BROKER_URL": REDIS_URL,
         "LMS_CELERY_EAGER": "0",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
     }
     log = open(log_path, "a")
     return subprocess.Popen(

@@ -13,7 +13,7 @@ from certificates.constants import CertificateKind
 from certificates.services import certificate_issue, certificate_reissue, certificate_revoke
 
 from .factories import CertificateTemplateFactory, TeacherFactory
-from .pdf import pdf_images, zbar_decode
+from .pdf import issued_pdf, pdf_images, zbar_decode
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_the_qr_code_decodes_to_the_verification_page_which_shows_the_certificat
     if not shutil.which("zbarimg"):
         service_missing("zbarimg is missing (apt-get install zbar-tools)")
     certificate = issue()
-    images = pdf_images(certificate.pdf.read())
+    images = pdf_images(issued_pdf(certificate))
     decoded = [text for image in images for text in (zbar_decode(image) or [])]
     assert len(decoded) == 1
     url = urlparse(decoded[0])

@@ -145,8 +145,19 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Personal files (certificate PDFs, evidence, nomination attachments, import
+# spreadsheets) live outside MEDIA_ROOT and are served only through
+# lms.private_files' permission-checked view; see docs/operations.md.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private-media"))
+# "django" streams the file; "x-accel-redirect" (nginx) or "x-sendfile"
+# (Apache mod_xsendfile) hand it to the web server after the check.
+PRIVATE_MEDIA_SERVE = os.environ.get("PRIVATE_MEDIA_SERVE", "django")
+# The nginx ``internal`` location that maps to PRIVATE_MEDIA_ROOT.
+PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "/private-media/")
+PRIVATE_STORAGE = {"BACKEND": "lms.private_files.PrivateFileSystemStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -2,6 +2,7 @@
 ``celery`` start a real worker on Redis instead), local memory mail."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F401,F403
 from .base import database_from_env
@@ -17,9 +18,11 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("LMS_CELERY_EAGER", "1") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "test-private-media"))  # noqa: F405
 DATABASES = {"default": database_from_env(os.environ.get("DATABASE_URL", "sqlite:///:memory:"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: tests marked ``celery`` run a real worker process

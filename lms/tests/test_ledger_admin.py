@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -35,9 +34,10 @@ TRAINING_DAY = datetime.date(2025, 6, 20)
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def media_root(media_roots):
+    """Where evidence files go: the private media folder, never MEDIA_ROOT."""
+    public, private = media_roots
+    return private
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def messages_of(response):
     return [str(message).split("<span", 1)[0].strip() for message in response.context["messages"]]
 
 
-def test_hr_adjusts_a_teachers_hours_with_a_reason_and_an_evidence_file(client, teacher, media_root):
+def test_hr_adjusts_a_teachers_hours_with_a_reason_and_an_evidence_file(client, teacher, media_root, settings):
     hr = login_as(client, Role.HR)
     form_page = client.get(ADJUST_URL)
     assert form_page.status_code == 200
@@ -107,9 +107,10 @@ def test_hr_adjusts_a_teachers_hours_with_a_reason_and_an_evidence_file(client, 
     # Stored, under a name that says nothing about the teacher.
     assert entry.evidence_file.name.startswith("ledger/") and entry.evidence_file.name.endswith(".pdf")
     assert "张小伟" not in entry.evidence_file.name
-    with default_storage.open(entry.evidence_file.name) as stored:
+    with entry.evidence_file.open("rb") as stored:
         assert stored.read() == PDF
     assert (media_root / entry.evidence_file.name).exists()
+    assert not (settings.MEDIA_ROOT / "ledger").exists()
     tally = TeacherYearTally.objects.get(teacher=teacher, year=2025, category=CreditCategory.ADJUSTMENT)
     assert tally.hours == Decimal("3.50")
     assert any("Adjusted the hours of 张小伟" in message for message in messages_of(response))
