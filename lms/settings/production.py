@@ -6,11 +6,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import PRIVATE_STORAGE, SECRET_KEY, env_bool
+from .base import PRIVATE_MEDIA_SERVE, PRIVATE_STORAGE, SECRET_KEY, env_bool
 
 DEBUG = False
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters.")
+
+if PRIVATE_MEDIA_SERVE not in ("django", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_SERVE must be django, x-accel-redirect or x-sendfile.")
 
 STORAGES = {
     "default": {"BACKEND": os.environ.get("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
