@@ -477,6 +477,14 @@ def issue_batch_process(*, batch, item_pks):
             IssueBatchItem.objects.filter(pk=pk, status=BatchItemStatus.PENDING).update(
                 status=BatchItemStatus.FAILED, error=message[:1000]
             )
+    # A worker killed between an item's commit and its drawing left that
+    # certificate without a PDF; the redelivered chunk draws it.
+    undrawn = Certificate.objects.filter(
+        pk__in=IssueBatchItem.objects.filter(pk__in=item_pks, status=BatchItemStatus.DONE).values("certificate"),
+        pdf="",
+    ).values_list("pk", flat=True)
+    for certificate_pk in list(undrawn):
+        certificate_pdf_render_committed(certificate_pk=certificate_pk)
     issue_batch_finish_if_complete(batch=batch)
 
 
