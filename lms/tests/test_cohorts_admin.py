@@ -188,7 +188,7 @@ def test_district_admin_cannot_open_another_districts_membership(client, cohort,
     assert response.status_code == 403
 
 
-def test_district_admin_nominates_own_teacher_with_attachment_but_not_others(client, cohort, people):
+def test_district_admin_nominates_own_teacher_with_attachment_but_not_others(client, cohort, people, media_roots):
     login_as(client, Role.DISTRICT_ADMIN, "370102")
     url = reverse("lms_cohorts:nominate")
     page = client.get(url).content.decode()
@@ -203,6 +203,14 @@ def test_district_admin_nominates_own_teacher_with_attachment_but_not_others(cli
     membership = CohortMembership.objects.get()
     assert response.status_code == 302
     assert sorted(membership.attachments.values_list("original_filename", flat=True)) == ["获奖证书.pdf", "课堂实录.docx"]
+    # Stored privately and linked through the checked view, never /media/.
+    public, private = media_roots
+    for attachment in membership.attachments.all():
+        assert (private / attachment.file.name).exists()
+        assert attachment.file.url == reverse("private_file", kwargs={"name": attachment.file.name})
+    assert not public.exists() or not any(public.rglob("*.*"))
+    page = client.get(reverse("lms_cohorts:membership", args=[membership.pk])).content.decode()
+    assert membership.attachments.first().file.url in page
     response = client.post(url, {"cohort": cohort.pk, "staff_number": "LX0001", "statement": "再次推荐"})
     assert "is already in 2026级学科带头人" in response.content.decode()
     response = client.post(url, {"cohort": CohortFactory().pk, "staff_number": "LX0001", "statement": "推荐",

@@ -55,6 +55,7 @@ def media(request, settings, tmp_path):
     # A real worker reads uploads from the MEDIA_ROOT of the test settings.
     if "celery_worker_process" not in request.fixturenames:
         settings.MEDIA_ROOT = tmp_path / "media"
+        settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
 
 
 @pytest.fixture
@@ -577,7 +578,7 @@ def test_anonymous_is_sent_to_login(client, some_batch):
 # --- the admin screens ----------------------------------------------------------------------
 
 
-def test_admin_flow_upload_preview_commit(hr_client, schools, django_capture_on_commit_callbacks):
+def test_admin_flow_upload_preview_commit(hr_client, schools, django_capture_on_commit_callbacks, settings):
     index = reverse("lms_imports:index")
     assert "Import people" in hr_client.get(index).content.decode()
 
@@ -587,6 +588,9 @@ def test_admin_flow_upload_preview_commit(hr_client, schools, django_capture_on_
     assert len(callbacks) == 1  # the check is queued only once the batch is saved
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response.url == reverse("lms_imports:detail", args=[batch.pk])
+    # A spreadsheet of teachers is personal data: private storage only.
+    assert (settings.PRIVATE_MEDIA_ROOT / batch.file.name).read_bytes() == bad
+    assert not settings.MEDIA_ROOT.exists() or not any(settings.MEDIA_ROOT.rglob("*.csv"))
 
     page = hr_client.get(response.url).content.decode()
     assert "Has errors" in page
