@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone, translation
 
+from lms import ratelimit
 from lms.tests.factories import UserFactory
+from themes.forms import OLD_PASSWORD_TOO_MANY_TRIES
 from themes.views import SIGN_IN_LOCKED
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +111,32 @@ def test_an_administrator_unlocks_a_teacher_with_axes_reset_username():
     call_command("axes_reset_username", "zhou")
     response = sign_in(client, PUBLIC_LOGIN, user.username, PASSWORD)
     assert response.status_code == 302 and signed_in(client)
+
+
+def test_the_current_password_on_the_change_form_cannot_be_guessed_either(client, monkeypatch):
+    monkeypatch.setattr(ratelimit, "clock", lambda: 1_800_000_000.0)  # a window's start
+    user = UserFactory(username="wu")
+    client.force_login(user)
+    new = {"new_password1": "a-new-pw-4-wu!", "new_password2": "a-new-pw-4-wu!"}
+    for _ in range(5):
+        response = client.post("/accounts/password_change/", {"old_password": "guess", **new})
+        assert response.status_code == 200 and "old_password" in response.context["form"].errors
+    response = client.post("/accounts/password_change/", {"old_password": PASSWORD, **new})
+    assert response.status_code == 200
+    with translation.override("zh-hans"):
+        expected = str(OLD_PASSWORD_TOO_MANY_TRIES % {"minutes": 15})
+    assert expected in response.content.decode() and "15 分钟" in expected
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_a_right_current_password_changes_it_after_a_few_wrong_ones(client):
+    user = UserFactory(username="zheng")
+    client.force_login(user)
+    new = {"new_password1": "a-new-pw-4-zheng!", "new_password2": "a-new-pw-4-zheng!"}
+    for _ in range(4):
+        client.post("/accounts/password_change/", {"old_password": "guess", **new})
+    response = client.post("/accounts/password_change/", {"old_password": PASSWORD, **new})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a-new-pw-4-zheng!")
