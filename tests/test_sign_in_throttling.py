@@ -11,7 +11,8 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from lms import ratelimit
-from lms.tests.factories import UserFactory
+from lms.constants import Role
+from lms.tests.factories import UserFactory, user_with_role
 from themes.forms import OLD_PASSWORD_TOO_MANY_TRIES
 from themes.views import SIGN_IN_LOCKED
 
@@ -140,3 +141,21 @@ def test_a_right_current_password_changes_it_after_a_few_wrong_ones(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("a-new-pw-4-zheng!")
+
+
+def test_academy_admins_see_who_is_locked_out_and_others_do_not(client):
+    fail(Client(), PUBLIC_LOGIN, "zhangwei", 4)
+    sign_in(Client(), PUBLIC_LOGIN, "zhangwei", "wrong-password")
+    fail(Client(), PUBLIC_LOGIN, "not-yet-locked", 2, address="10.0.0.8")
+    client.force_login(user_with_role(Role.ACADEMY_ADMIN, username="academy"))
+    response = client.get("/admin/reports/sign-in-lockouts/")
+    assert response.status_code == 200
+    rows = [(attempt.username, attempt.ip_address) for attempt in response.context["object_list"]]
+    assert rows == [("zhangwei", SCHOOL)]
+    page = response.content.decode()
+    assert "登录锁定" in page and "zhangwei" in page and "not-yet-locked" not in page
+    hr = Client()
+    hr.force_login(user_with_role(Role.HR, username="hr"))
+    refused = hr.get("/admin/reports/sign-in-lockouts/")
+    assert refused.status_code == 302 and refused.url == "/admin/"  # Wagtail's answer to PermissionDenied
+    assert "sign-in-lockouts" not in hr.get("/admin/").content.decode()

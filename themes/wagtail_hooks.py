@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from .admin_views import admin_urls, lockouts_menu_item
 from .navigation import NAV_HOOK, NavItem, has_teacher_profile
 
 
@@ -12,3 +13,13 @@ def home_nav_item():
 @hooks.register(NAV_HOOK)
 def my_hours_nav_item():
     return NavItem(_("My hours"), "themes:my_hours", order=300, visible=has_teacher_profile)
+
+
+@hooks.register("register_admin_urls")
+def sign_in_lockouts_urls():
+    return admin_urls()
+
+
+@hooks.register("register_reports_menu_item")
+def sign_in_lockouts_menu_item():
+    return lockouts_menu_item()
