@@ -13,7 +13,8 @@ from django.utils import timezone, translation
 from lms import ratelimit
 from lms.constants import Role
 from lms.tests.factories import UserFactory, user_with_role
-from themes.forms import OLD_PASSWORD_TOO_MANY_TRIES
+from themes.forms import OLD_PASSWORD_TOO_MANY_TRIES, ThrottledAdminPasswordChangeForm
+from themes.wagtail_hooks import ThrottledChangePasswordPanel
 from themes.views import SIGN_IN_LOCKED
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +160,24 @@ def test_academy_admins_see_who_is_locked_out_and_others_do_not(client):
     refused = hr.get("/admin/reports/sign-in-lockouts/")
     assert refused.status_code == 302 and refused.url == "/admin/"  # Wagtail's answer to PermissionDenied
     assert "sign-in-lockouts" not in hr.get("/admin/").content.decode()
+
+
+def test_the_admins_password_panel_is_ours_and_limited_too(client, monkeypatch):
+    monkeypatch.setattr(ratelimit, "clock", lambda: 1_800_000_000.0)
+    user = UserFactory(username="editor", is_superuser=True)
+    client.force_login(user)
+    response = client.get("/admin/account/")
+    panels = [panel for tab in response.context["panels_by_tab"].values() for panel in tab]
+    assert [type(panel) for panel in panels if panel.name == "password"] == [ThrottledChangePasswordPanel]
+    assert "password-old_password" in response.content.decode()
+    new = {"password-new_password1": "a-new-pw-4-editor!", "password-new_password2": "a-new-pw-4-editor!"}
+
+    def form(old):
+        return ThrottledAdminPasswordChangeForm(user, {"password-old_password": old, **new}, prefix="password")
+
+    for _ in range(5):
+        assert "old_password" in form("guess").errors
+    errors = form(PASSWORD).errors["old_password"]
+    assert errors == [str(OLD_PASSWORD_TOO_MANY_TRIES % {"minutes": 15})]
+    # Password reset stays on for the admin's sign-in page.
+    assert "/admin/password_reset/" in Client().get(ADMIN_LOGIN).content.decode()

@@ -1,4 +1,4 @@
-"""The public site's password-change form: the old password is the one
+"""Password-change forms, public and admin: the current password is the one
 password check that does not go through ``authenticate()``, so django-axes
 does not see it; it is limited here with the same numbers."""
 
@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext_lazy
+from wagtail.admin.forms.auth import PasswordChangeForm as WagtailPasswordChangeForm
 
 from lms import ratelimit
 
@@ -22,7 +23,7 @@ def _old_password_limit():
     )
 
 
-class ThrottledPasswordChangeForm(PasswordChangeForm):
+class OldPasswordLimitMixin:
     """After AXES_FAILURE_LIMIT wrong current passwords, every try (the
     right one too) is refused until the window ends: someone holding a
     signed-in session cannot guess the password behind it."""
@@ -36,3 +37,11 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
         old_password = super().clean_old_password()
         ratelimit.refund(limit, key)
         return old_password
+
+
+class ThrottledPasswordChangeForm(OldPasswordLimitMixin, PasswordChangeForm):
+    """The public site's /accounts/password_change/."""
+
+
+class ThrottledAdminPasswordChangeForm(OldPasswordLimitMixin, WagtailPasswordChangeForm):
+    """The password panel of the admin's account settings."""

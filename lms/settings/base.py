@@ -235,6 +235,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 WAGTAIL_SITE_NAME = _("Jinan Science Teachers' Online Research Academy")
 WAGTAIL_I18N_ENABLED = False
+# Wagtail's password panel checks the current password without a limit;
+# themes registers the same panel with a limited form in its place. Off,
+# the setting would also turn password reset off unless kept on here.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # mp4 and webm: lessons' uploaded videos live in the document library.
