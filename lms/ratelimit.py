@@ -1,5 +1,6 @@
 """Counting abuse in fixed windows in the shared cache: the one rate-limit
-helper behind certificate verification and offline-session check-in.
+helper behind certificate verification, offline-session check-in and the
+current-password check of the password-change forms.
 
 Counters live in Django's default cache. In production that is Redis
 (``CACHE_URL``), so every web worker counts into the same key: ``add`` is

@@ -2,7 +2,7 @@
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import ExpressionWrapper, F, DateTimeField, Value
+from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.utils import timezone
 
 
