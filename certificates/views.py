@@ -4,17 +4,16 @@ certificates and hours transcript PDF. Thin: parse, check, call a selector
 or a service."""
 
 import logging
-import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from lms import ratelimit
 from lms.private_files import private_file_response
 from lms.selectors import teacher_get_for_user
 
@@ -31,33 +30,54 @@ from .services import certificate_pdf_ensure, certificate_transcript_current
 
 PDF_BEING_PREPARED = _("The PDF of this certificate is being prepared. Please try again in a minute.")
 RATE_LIMITED = _("Too many verification requests from your address. Please wait a minute and try again.")
+CERTIFICATE_RATE_LIMITED = _(
+    "This certificate has been looked up too often in the last minute. Please wait a minute and try again."
+)
 FIRST_YEAR = 2000
 
 logger = logging.getLogger(__name__)
 
 
-def _client_address(request):
-    # REMOTE_ADDR: the reverse proxy must pass the real address (see
-    # docs/operations.md); X-Forwarded-For is not trusted here.
-    return request.META.get("REMOTE_ADDR", "unknown")
+def _address_limit():
+    return ratelimit.Limit("certificates:verify:address", settings.CERTIFICATES_VERIFY_RATE_PER_MINUTE, 60)
+
+
+def _certificate_limit():
+    return ratelimit.Limit(
+        "certificates:verify:certificate", settings.CERTIFICATES_VERIFY_RATE_PER_CERTIFICATE_PER_MINUTE, 60
+    )
+
+
+def _certificate_key(request, kwargs):
+    """What identifies the certificate asked about: its token (QR code,
+    badge assertion) or its serial (the form), or None for the empty form."""
+    if "token" in kwargs:
+        return f"token:{kwargs['token'][:64]}"
+    serial = request.GET.get("serial", "").strip().upper()[:32]
+    return f"serial:{serial}" if serial else None
+
+
+def _too_many(request, message, usage):
+    response = render(request, "certificates/verify.html", {"rate_limited": True, "message": message}, status=429)
+    response["Retry-After"] = str(usage.seconds_left)
+    return response
 
 
 def rate_limited(view):
-    """At most CERTIFICATES_VERIFY_RATE_PER_MINUTE lookups a minute per
-    address, across the verification page, the form and the assertions."""
+    """Two budgets a minute, across the verification page, the form and the
+    assertions: a generous one per address (a school's teachers share one),
+    and a small one per certificate, so nobody can try check codes against
+    one serial from many addresses (docs/decisions/0071-shared-rate-limits.md)."""
 
     def wrapper(request, *args, **kwargs):
-        key = f"certificates:verify:{_client_address(request)}:{int(time.time() // 60)}"
-        cache.add(key, 0, timeout=120)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            count = 1
-        if count > settings.CERTIFICATES_VERIFY_RATE_PER_MINUTE:
-            response = render(request, "certificates/verify.html", {"rate_limited": True, "message": RATE_LIMITED},
-                              status=429)
-            response["Retry-After"] = "60"
-            return response
+        usage = ratelimit.hit(_address_limit(), ratelimit.client_address(request))
+        if usage.exceeded:
+            return _too_many(request, RATE_LIMITED, usage)
+        certificate_key = _certificate_key(request, kwargs)
+        if certificate_key is not None:
+            usage = ratelimit.hit(_certificate_limit(), certificate_key)
+            if usage.exceeded:
+                return _too_many(request, CERTIFICATE_RATE_LIMITED, usage)
         return view(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__

@@ -48,6 +48,13 @@ COMPLETION_SOURCE_KEY = "course-completion:{pk}"
 # A check-in code is shown in the room and valid this many seconds.
 CHECKIN_CODE_SECONDS = 5 * 60
 CHECKIN_CODE_LENGTH = 6
+# Wrong check-in codes allowed per window, per teacher and per running
+# session (many accounts in one room), before further tries, right or
+# wrong, are refused until the window ends. One in a million codes, five
+# tries: guessing is hopeless; a room of teachers mistyping is not stopped.
+CHECKIN_WRONG_CODES_PER_TEACHER = 5
+CHECKIN_WRONG_CODES_PER_SESSION = 30
+CHECKIN_WRONG_CODE_WINDOW_SECONDS = 5 * 60
 # Time on a lesson page counted for one visit at most (a tab left open all
 # night is not study).
 MAX_SECONDS_PER_VISIT = 2 * 60 * 60

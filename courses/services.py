@@ -20,9 +20,11 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 from wagtail.models import Page
 
+from lms import ratelimit
 from lms.constants import POSITION_FIELDS, CreditCategory
 from lms.ledger import credit_record
 from lms.models import School, TeacherProfile
@@ -33,6 +35,9 @@ from .constants import (
     ACTIVE_STATUSES,
     CHECKIN_CODE_LENGTH,
     CHECKIN_CODE_SECONDS,
+    CHECKIN_WRONG_CODE_WINDOW_SECONDS,
+    CHECKIN_WRONG_CODES_PER_SESSION,
+    CHECKIN_WRONG_CODES_PER_TEACHER,
     COMPLETION_SOURCE_KEY,
     COURSE_MANAGE_PERMISSION,
     MAX_SECONDS_PER_VISIT,
@@ -63,6 +68,20 @@ CHECKIN_CODE_EXPIRED = _("This check-in code has expired. Ask the trainer for th
 CHECKIN_OUTSIDE_SESSION = _("Check-in is only open while the session is running.")
 ALREADY_CHECKED_IN = _("You are already checked in to this session.")
 SESSION_FULL = _("This session is full; ask the trainer.")
+CHECKIN_TOO_MANY_WRONG_CODES = ngettext_lazy(
+    "Too many wrong check-in codes. Wait %(minutes)d minute, then try again, or ask the trainer to record "
+    "your attendance.",
+    "Too many wrong check-in codes. Wait %(minutes)d minutes, then try again, or ask the trainer to record "
+    "your attendance.",
+    "minutes",
+)
+CHECKIN_SESSION_TOO_MANY_WRONG_CODES = ngettext_lazy(
+    "Too many wrong check-in codes have been entered for your session. Wait %(minutes)d minute, then try again, "
+    "or ask the trainer to record your attendance.",
+    "Too many wrong check-in codes have been entered for your session. Wait %(minutes)d minutes, then try again, "
+    "or ask the trainer to record your attendance.",
+    "minutes",
+)
 SESSION_OVER = _("This session has ended; no more check-in codes can be shown.")
 COMPLETION_NOT_CREDITED = _(
     "You have met the course's completion rule, but the hours could not be credited yet: %(reason)s"
@@ -397,11 +416,57 @@ def checkin_code_create(*, session: OfflineSession, created_by, now=None) -> Che
                                       created_by=created_by)
 
 
+# Refusals that a guesser gets for a wrong code: counted against the limits.
+_WRONG_CODE_REFUSALS = {"unknown", "expired", "outside", "not_enrolled"}
+
+
+def _checkin_limits():
+    return (
+        ratelimit.Limit("courses:checkin:teacher", CHECKIN_WRONG_CODES_PER_TEACHER, CHECKIN_WRONG_CODE_WINDOW_SECONDS),
+        ratelimit.Limit("courses:checkin:session", CHECKIN_WRONG_CODES_PER_SESSION, CHECKIN_WRONG_CODE_WINDOW_SECONDS),
+    )
+
+
 def checkin(*, teacher, code: str, now=None) -> Attendance:
-    """A teacher checks in to a running session with the code shown in the room."""
+    """A teacher checks in to a running session with the code shown in the
+    room. Wrong codes are limited per teacher and per running session the
+    teacher is enrolled in; past either limit every try is refused, the
+    right code too, until the window ends."""
     now = _now(now)
     if teacher is None:
         raise ValidationError(NOT_A_TEACHER, code="not_teacher")
+    per_teacher, per_session = _checkin_limits()
+    # The teacher's try is counted before the code is looked at and given
+    # back unless it was wrong, so parallel tries cannot all pass the check.
+    usage = ratelimit.hit(per_teacher, teacher.pk)
+    if usage.exceeded:
+        raise ValidationError(CHECKIN_TOO_MANY_WRONG_CODES, params={"minutes": usage.minutes_left}, code="throttled")
+    sessions = list(
+        OfflineSession.objects.filter(
+            course__enrolments__teacher=teacher, starts_at__lte=now, ends_at__gt=now
+        ).values_list("pk", flat=True)
+    )
+    for session_pk in sessions:
+        usage = ratelimit.peek(per_session, session_pk)
+        if usage.exhausted:
+            ratelimit.refund(per_teacher, teacher.pk)
+            raise ValidationError(
+                CHECKIN_SESSION_TOO_MANY_WRONG_CODES, params={"minutes": usage.minutes_left}, code="throttled"
+            )
+    try:
+        attendance = _checkin(teacher=teacher, code=code, now=now)
+    except ValidationError as error:
+        if error.code in _WRONG_CODE_REFUSALS:
+            for session_pk in sessions:
+                ratelimit.hit(per_session, session_pk)
+        else:
+            ratelimit.refund(per_teacher, teacher.pk)
+        raise
+    ratelimit.refund(per_teacher, teacher.pk)
+    return attendance
+
+
+def _checkin(*, teacher, code, now):
     code = "".join((code or "").split())
     if not code.isdigit() or len(code) != CHECKIN_CODE_LENGTH:
         raise ValidationError(CHECKIN_CODE_UNKNOWN, code="unknown")

@@ -296,14 +296,17 @@ def my_learning(request):
 def checkin(request):
     teacher = teacher_for_user(request.user)
     form = CheckinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             attendance = services.checkin(teacher=teacher, code=form.cleaned_data["code"])
         except ValidationError as error:
             for message in error.messages:
                 form.add_error("code", message)
+            if error.code == "throttled":
+                status = 429
         else:
             messages.success(request, CHECKED_IN % {"session": attendance.session.title})
             return redirect(attendance.session.course.url)
-    return render(request, "courses/checkin.html", {"form": form})
+    return render(request, "courses/checkin.html", {"form": form}, status=status)
 

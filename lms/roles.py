@@ -72,7 +72,9 @@ ROLE_PERMISSIONS = {
         "lms.view_cohortmembership",
         "lms.add_cohortmembership",
     ],
-    Role.ACADEMY_ADMIN: ["wagtailadmin.access_admin", *(f"{app}.*" for app in ACADEMY_APPS)],
+    # Sign-in lockouts (django-axes' records): the admin's lockout report.
+    Role.ACADEMY_ADMIN: ["wagtailadmin.access_admin", "axes.view_accessattempt",
+                         *(f"{app}.*" for app in ACADEMY_APPS)],
 }
 
 

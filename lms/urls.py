@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.views import PasswordChangeView
 from django.urls import include, path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
@@ -7,10 +8,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from lms.cohort_pages import my_cohorts
 from lms.private_files import private_file_view
+from themes.forms import ThrottledPasswordChangeForm
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Before Django's own: the current password is checked with a limit.
+    path("accounts/password_change/", PasswordChangeView.as_view(form_class=ThrottledPasswordChangeForm),
+         name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("research-along/", include("mentors.urls")),

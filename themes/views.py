@@ -6,12 +6,14 @@ yearly tallies, never from summing their ledger, and a teacher only ever
 gets their own profile, so no URL can show another teacher's entries.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from wagtail.models import Page
 
 from lms.selectors import teacher_credit_list, teacher_get_for_user, teacher_hours_summary
@@ -125,3 +127,27 @@ def my_hours_transcript(request, year):
             "entries": entries,
         },
     )
+
+
+SIGN_IN_LOCKED = ngettext_lazy(
+    "Too many wrong passwords for this account from your address. Signing in is paused for %(minutes)d "
+    "minute: please wait, then try again. An academy administrator can unlock the account sooner.",
+    "Too many wrong passwords for this account from your address. Signing in is paused for %(minutes)d "
+    "minutes: please wait, then try again. An academy administrator can unlock the account sooner.",
+    "minutes",
+)
+
+
+def sign_in_locked(request, original_response=None, credentials=None):
+    """django-axes' lockout response (AXES_LOCKOUT_CALLABLE) for every sign-in
+    form, the admin's included: our page, 429 and when to come back. Each
+    refused try restarts the cool-off, so the full cool-off is what is left."""
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = render(
+        request,
+        "themes/sign_in_locked.html",
+        {"page_title": _("Signing in is paused"), "message": SIGN_IN_LOCKED % {"minutes": -(-seconds // 60)}},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response

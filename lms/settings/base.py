@@ -7,6 +7,8 @@ Everything a deployment changes is read from the environment; ``dev``,
 import os
 from pathlib import Path
 
+from datetime import timedelta
+
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "guardian",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,9 +74,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in path (our login page, Wagtail's admin
+    # login, anything calling authenticate()) while locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -120,6 +128,26 @@ def database_from_env(default_url):
 
 
 DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+
+
+def cache_from_env(default_url=None):
+    """``CACHE_URL`` (or ``REDIS_CACHE_URL``) names a Redis database for the
+    shared cache: rate limits and sessions must be counted and kept in one
+    place for every web worker. Without one (dev, tests) each process keeps
+    a local-memory cache of its own."""
+    url = os.environ.get("CACHE_URL") or os.environ.get("REDIS_CACHE_URL") or default_url
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lms"),
+        }
+    }
+
+
+CACHES = cache_from_env()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -128,6 +156,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, docs/decisions/0070-sign-in-throttling.md):
+# after AXES_FAILURE_LIMIT wrong passwords for one username from one address,
+# that pair is refused for AXES_COOLOFF_MINUTES. Counted per pair so one
+# school's shared address does not lock out all its teachers.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "themes.views.sign_in_locked"
+AXES_CLIENT_IP_CALLABLE = "lms.ratelimit.client_address"
+AXES_USERNAME_CALLABLE = "lms.ratelimit.signin_username"
+# Record only failures: successful sign-ins are not stored a second time.
+AXES_DISABLE_ACCESS_LOG = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -204,6 +246,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 WAGTAIL_SITE_NAME = _("Jinan Science Teachers' Online Research Academy")
 WAGTAIL_I18N_ENABLED = False
+# Wagtail's password panel checks the current password without a limit;
+# themes registers the same panel with a limited form in its place. Off,
+# the setting would also turn password reset off unless kept on here.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # mp4 and webm: lessons' uploaded videos live in the document library.
@@ -223,11 +270,14 @@ LOGGING = {
 
 # Certificates: the TrueType CJK font to embed (found through fontconfig when
 # empty), the serial prefix, where QR codes point, and how many verification
-# lookups one address may make a minute.
+# lookups one address, and one certificate, may have a minute.
 CERTIFICATES_FONT_PATH = os.environ.get("CERTIFICATES_FONT_PATH", "")
 CERTIFICATES_SERIAL_PREFIX = os.environ.get("CERTIFICATES_SERIAL_PREFIX", "JNKJ")
 CERTIFICATES_BASE_URL = os.environ.get("CERTIFICATES_BASE_URL", WAGTAILADMIN_BASE_URL)
-CERTIFICATES_VERIFY_RATE_PER_MINUTE = int(os.environ.get("CERTIFICATES_VERIFY_RATE_PER_MINUTE", "30"))
+CERTIFICATES_VERIFY_RATE_PER_MINUTE = int(os.environ.get("CERTIFICATES_VERIFY_RATE_PER_MINUTE", "120"))
+CERTIFICATES_VERIFY_RATE_PER_CERTIFICATE_PER_MINUTE = int(
+    os.environ.get("CERTIFICATES_VERIFY_RATE_PER_CERTIFICATE_PER_MINUTE", "10")
+)
 CERTIFICATES_BATCH_CHUNK_SIZE = int(os.environ.get("CERTIFICATES_BATCH_CHUNK_SIZE", "50"))
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # A message whose worker died unacknowledged goes back to the queue after

@@ -6,7 +6,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import PRIVATE_MEDIA_SERVE, PRIVATE_STORAGE, SECRET_KEY, env_bool
+from .base import PRIVATE_MEDIA_SERVE, PRIVATE_STORAGE, SECRET_KEY, cache_from_env, env_bool
 
 DEBUG = False
 if not SECRET_KEY or len(SECRET_KEY) < 50:
@@ -20,6 +20,12 @@ STORAGES = {
     "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Every worker must count rate limits in one place: Redis unless told otherwise.
+CACHES = cache_from_env("redis://127.0.0.1:6379/1")
+# Sessions read from the cache, written through to the database, so a Redis
+# restart signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -342,15 +343,16 @@ def test_seeded_rows_pass_model_validation():
 @pytest.mark.usefixtures("seeded")
 def test_demo_accounts_sign_in_with_the_demo_password(client):
     for username, role, real_name, _hint in DEMO_LOGINS:
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        # Sign-in throttling needs the request on every authenticate().
+        user = authenticate(HttpRequest(), username=username, password=DEMO_PASSWORD)
         assert user is not None, username
         assert user.groups.filter(name=role.value).exists()
         assert user.first_name == real_name
         assert user.email == f"{username}@jinan-academy.example"
         assert not user.is_superuser
-    assert client.login(username="academy", password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="academy", password=DEMO_PASSWORD)
 
-    admin = authenticate(username=SUPERUSER_USERNAME, password=DEMO_PASSWORD)
+    admin = authenticate(HttpRequest(), username=SUPERUSER_USERNAME, password=DEMO_PASSWORD)
     assert admin.is_superuser and admin.is_staff
 
     teacher = TeacherProfile.objects.select_related("school__district").get(user__username="teacher")
@@ -358,7 +360,7 @@ def test_demo_accounts_sign_in_with_the_demo_password(client):
     assert (teacher.subject, teacher.stage) == (Subject.SCIENCE, Stage.PRIMARY)
 
     some_teacher = TeacherProfile.objects.exclude(user__username="teacher").first()
-    assert authenticate(username=some_teacher.staff_number, password=DEMO_PASSWORD) == some_teacher.user
+    assert authenticate(HttpRequest(), username=some_teacher.staff_number, password=DEMO_PASSWORD) == some_teacher.user
 
 
 @pytest.mark.usefixtures("seeded")
