@@ -34,7 +34,7 @@ from .constants import DISTRICT_MANAGE_PERMISSION, CreditCategory, Locality, Sta
 from .dashboards import Dashboard, DashboardScopeError, DistrictNotInScope, credit_list_for_user, dashboard_get
 from .exports import csv_response, xlsx_response
 from .models import TrainingCredit
-from .views import ScopedModelViewSet, _user_districts, _user_schools
+from .views import ScopedModelViewSet, YearFilter, _user_districts, _user_schools
 
 VIEW_LEDGER_PERMISSION = "lms.view_trainingcredit"
 LEDGER_INDEX_URL_NAME = "ledger_entries:index"
@@ -417,7 +417,7 @@ def menu_item():
 
 
 class LedgerEntryFilterSet(WagtailFilterSet):
-    year = django_filters.NumberFilter(label=_("year"))
+    year = YearFilter(label=_("year"))
     district = django_filters.ModelChoiceFilter(label=_("district"), queryset=_user_districts)
     school = django_filters.ModelChoiceFilter(label=_("school"), queryset=_user_schools)
     subject = django_filters.ChoiceFilter(label=_("subject"), choices=Subject.choices)
