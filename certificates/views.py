@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from lms.constants import LEDGER_EARLIEST_YEAR as FIRST_YEAR
 from lms.selectors import teacher_get_for_user
 
 from . import badges
@@ -28,7 +29,6 @@ from .selectors import (
 from .services import certificate_pdf_open, certificate_transcript_current
 
 RATE_LIMITED = _("Too many verification requests from your address. Please wait a minute and try again.")
-FIRST_YEAR = 2000
 
 
 def _client_address(request):
