@@ -27,7 +27,7 @@ from wagtail.log_actions import get_active_log_context
 from wagtail.log_actions import registry as log_registry
 
 from .constants import CITY, LEDGER_EARLIEST_DATE, CreditCategory, TallyDimension
-from .models import CreditCap, CreditTally, TeacherYearTally, TrainingCredit
+from .models import CreditCap, CreditTally, TeacherProfile, TeacherYearTally, TrainingCredit
 from .rows import insert_statement
 
 # No single training credits more than this; anything above is a typo.
@@ -250,7 +250,7 @@ def _write(*, teacher, category, hours, person_times, source_key, occurred_on, e
         return CreditResult(existing, False)
 
 
-def _teacher_tally_lock(credit, category=None):
+def _teacher_tally_lock(credit):
     """Create or lock the teacher's row for the year and category, in one
     statement, and return its id, the hours so far and the category's
     yearly cap (None when it has none).
@@ -268,7 +268,7 @@ def _teacher_tally_lock(credit, category=None):
         f"ON CONFLICT (teacher_id, year, category) DO UPDATE SET hours = {table}.hours "
         f"RETURNING id, hours, (SELECT yearly_hours FROM {caps} WHERE category = %s)"
     )
-    category = str(category or credit.category)
+    category = str(credit.category)
     with connection.cursor() as cursor:
         cursor.execute(sql, [credit.teacher_id, credit.year, category, category])
         tally_id, hours, cap = cursor.fetchone()
@@ -287,11 +287,12 @@ def _write_locked(credit, *, action):
     evidence already written (found once the lock is held, or written
     meanwhile under another category's lock) is returned instead."""
     takes_away = credit.requested_hours < 0 or credit.person_times < 0
-    if takes_away and credit.category != CreditCategory.ADJUSTMENT:
-        # Every entry that takes away holds the teacher's adjustment row of
-        # the year (adjustments hold it anyway), so two of them, whatever
+    if takes_away:
+        # Entries that take away (adjustments, reversals) queue on the
+        # teacher's row before their category's, so two of them, whatever
         # their categories, never both see the totals before the other.
-        _teacher_tally_lock(credit, category=CreditCategory.ADJUSTMENT)
+        # Credits that add take only their category's row, as before.
+        TeacherProfile.objects.select_for_update().filter(pk=credit.teacher_id).values_list("pk").first()
     tally_id, hours_so_far, cap = _teacher_tally_lock(credit)
     if takes_away:
         _refuse_below_zero(credit)
