@@ -78,3 +78,40 @@ def test_a_csv_the_reader_gives_up_on_names_the_row(schools, monkeypatch):  # no
     assert [error["reason"] for error in batch.errors] == [
         "Row 3 of the file cannot be read as CSV; open the file in Excel or WPS and save it again."
     ]
+
+
+def test_a_report_of_10000_bad_rows_is_paged_and_the_download_holds_them_all(client, schools):  # noqa: F811
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from lms.constants import Role
+    from lms.import_views import ERRORS_PER_PAGE
+
+    from .factories import user_with_role
+
+    rows = [teacher_row(f"T{n:05d}", school="=1+1") for n in range(10_000)]
+    batch = checked(to_csv(rows))
+    assert batch.error_count == 10_000  # an unknown school on every row
+    client.force_login(user_with_role(Role.HR, username="hr"))
+    client.cookies["django_language"] = "en"
+    url = reverse("lms_imports:detail", args=[batch.pk])
+
+    page = client.get(url)
+    html = page.content.decode()
+    assert len(page.content) < 250_000, len(page.content)
+    assert html.count("<td>=1+1</td>") == ERRORS_PER_PAGE
+    assert "Errors 1 to 100 of 10000; the downloaded report lists them all." in html
+    last = client.get(url, {"p": "100"}).content.decode()
+    assert "Errors 9901 to 10000 of 10000" in last
+    assert "<td>10001</td>" in last and "<td>9901</td>" not in last
+    assert client.get(url, {"p": "nonsense"}).status_code == 200
+
+    import io
+
+    download = client.get(reverse("lms_imports:errors", args=[batch.pk, "csv"]))
+    lines = list(csv.reader(io.StringIO(download.content.decode("utf-8").lstrip("\ufeff"))))
+    assert len(lines) == 1 + 10_000
+    assert [line[0] for line in lines[1:]] == [str(number) for number in range(2, 10_002)]
+    assert {line[3] for line in lines[1:]} == {"'=1+1"}
+    workbook = load_workbook(io.BytesIO(client.get(reverse("lms_imports:errors", args=[batch.pk, "xlsx"])).content))
+    assert workbook.active.max_row == 1 + 10_000
