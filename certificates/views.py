@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from lms import ratelimit
+from lms.constants import LEDGER_EARLIEST_YEAR as FIRST_YEAR
 from lms.private_files import private_file_response
 from lms.selectors import teacher_get_for_user
 
@@ -33,7 +34,6 @@ RATE_LIMITED = _("Too many verification requests from your address. Please wait 
 CERTIFICATE_RATE_LIMITED = _(
     "This certificate has been looked up too often in the last minute. Please wait a minute and try again."
 )
-FIRST_YEAR = 2000
 
 logger = logging.getLogger(__name__)
 

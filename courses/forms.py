@@ -5,16 +5,24 @@ from django.utils.translation import pgettext_lazy
 from lms.constants import Stage, Subject
 
 from .constants import CourseCategory, CourseMode
-from .selectors import HOURS_RANGES
+from .selectors import HOURS_RANGES, SEARCH_MAX_CHARS
 
 ANY = [("", pgettext_lazy("filter option", "Any"))]
+
+SEARCH_TOO_LONG = _("Search with at most %(limit_value)d characters; the search was left out.")
+SEARCH_UNREADABLE = _("The search contains a character that cannot be searched for; the search was left out.")
 
 
 class CatalogueFilterForm(forms.Form):
     """The catalogue's filters, read from the query string. Unknown values
     are dropped rather than refused: a stale bookmark still lists courses."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=SEARCH_MAX_CHARS,
+        error_messages={"max_length": SEARCH_TOO_LONG, "null_characters_not_allowed": SEARCH_UNREADABLE},
+    )
     subject = forms.ChoiceField(label=_("Subject"), choices=ANY + Subject.choices, required=False)
     stage = forms.ChoiceField(label=_("Stage"), choices=ANY + Stage.choices, required=False)
     mode = forms.ChoiceField(label=_("Mode"), choices=ANY + CourseMode.choices, required=False)

@@ -235,6 +235,10 @@ class Enrolment(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     seconds_on_lessons = models.PositiveIntegerField(_("seconds on lesson pages"), default=0)
+    # Until when the teacher's time on lesson pages has been counted (a Unix
+    # time): visits open at once in several tabs share their wall time, so
+    # the time before this is never counted again.
+    seconds_counted_until = models.BigIntegerField(default=0)
     credit = models.ForeignKey(
         "lms.TrainingCredit", verbose_name=_("ledger entry"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",

@@ -1,6 +1,7 @@
 """Reads of courses and learning records, each scoped to who is asking."""
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +18,21 @@ from .models import Attendance, CoursePage, Enrolment, LessonPage, LessonProgres
 
 # Who sees every course's records in the admin (academy admins have it).
 ALL_COURSES_PERMISSION = "courses.change_coursepage"
+
+# The catalogue's search box takes this many characters (the form says so).
+SEARCH_MAX_CHARS = 100
+# What the search backend is given of a search: its words, no more than
+# this many. Quotes, brackets, *, ^, - and : are query syntax to SQLite's
+# FTS5 and PostgreSQL's tsquery, and a stray one failed the whole page.
+SEARCH_MAX_WORDS = 10
+_SEARCH_WORD = re.compile(r"\w+")
+
+
+def search_words(text: str) -> str:
+    """A visitor's search text as plain words for the search backend: every
+    character that is not part of a word dropped, so no text reaches the
+    backend as query syntax; "" when no word is left."""
+    return " ".join(_SEARCH_WORD.findall(text[:SEARCH_MAX_CHARS])[:SEARCH_MAX_WORDS])
 
 
 def teacher_for_user(user):
@@ -288,14 +304,22 @@ def catalogue_courses(catalogue, *, subject="", stage="", mode="", category="", 
         )
         taken = Count("enrolments", filter=Q(enrolments__status__in=ACTIVE_STATUSES))
         courses = courses.annotate(taken=taken).filter(Q(capacity__isnull=True) | Q(capacity__gt=F("taken")))
+    query = query.replace("\x00", "")[:SEARCH_MAX_CHARS].strip()
     if query:
         # Wagtail's search backend ranks whole words; Chinese has no spaces
         # between words, so a phrase inside a title ("奥赛" in "高中物理奥赛
         # 辅导") is matched by substring as well.
-        matches = [page.pk for page in CoursePage.objects.live().child_of(catalogue).search(query)[:200]]
-        courses = courses.filter(
-            Q(pk__in=matches) | Q(title__icontains=query) | Q(summary__icontains=query)
-        )
+        # Each word is looked for on its own too, so "物理" in quotes still
+        # finds 高中物理奥赛辅导.
+        words = search_words(query)
+        found = Q(title__icontains=query) | Q(summary__icontains=query)
+        if words:
+            matches = [page.pk for page in CoursePage.objects.live().child_of(catalogue).search(words)[:200]]
+            every_word = Q()
+            for word in words.split():
+                every_word &= Q(title__icontains=word) | Q(summary__icontains=word)
+            found |= Q(pk__in=matches) | every_word
+        courses = courses.filter(found)
     return courses.order_by("-first_published_at", "-pk")
 
 

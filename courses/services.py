@@ -268,14 +268,20 @@ def _visit_started(lesson, token):
 
 
 def _count_visit(enrolment, progress, lesson, visit_token, now):
-    """Add the time of this visit, once per visit, capped."""
+    """Add the time of this visit, once per visit, capped, and only the part
+    of it not already counted for the enrolment: five lessons open in five
+    tabs for the same minute are one minute of study. The caller holds the
+    enrolment's lock, so two visits ending at once take turns."""
     started = _visit_started(lesson, visit_token)
     if started is None or started <= progress.last_visit_started:
         return
-    seconds = max(0, min(int(now.timestamp()) - started, MAX_SECONDS_PER_VISIT))
+    ended = int(now.timestamp())
+    counted_from = max(started, enrolment.seconds_counted_until)
+    seconds = max(0, min(ended - counted_from, MAX_SECONDS_PER_VISIT))
     progress.seconds_spent += seconds
     progress.last_visit_started = started
     enrolment.seconds_on_lessons += seconds
+    enrolment.seconds_counted_until = max(enrolment.seconds_counted_until, ended)
 
 
 PROGRESS_UPSERT_SQL = """
@@ -331,7 +337,7 @@ def lesson_complete(*, enrolment: Enrolment, lesson, visit_token: str = "", now=
             progress.completed_at = progress.completed_at or now
             progress.save(update_fields=["completed_at", "seconds_spent", "last_visit_started"])
         if enrolment.seconds_on_lessons != seconds:
-            enrolment.save(update_fields=["seconds_on_lessons"])
+            enrolment.save(update_fields=["seconds_on_lessons", "seconds_counted_until"])
         return enrolment_completion_check(enrolment=enrolment, now=now, locked=True)
 
 
@@ -372,7 +378,7 @@ def quiz_submit(*, enrolment: Enrolment, lesson, quiz_id: str, answers: dict, vi
             # Passing a lesson's (last) quiz is doing the lesson.
             progress.completed_at = now
         progress.save()
-        enrolment.save(update_fields=["seconds_on_lessons"])
+        enrolment.save(update_fields=["seconds_on_lessons", "seconds_counted_until"])
         return QuizResult(attempt, enrolment_completion_check(enrolment=enrolment, now=now, locked=True))
 
 

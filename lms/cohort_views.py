@@ -46,7 +46,7 @@ from .imports import ALLOWED_EXTENSIONS, ImportFileError, check_size
 from .models import Cohort, CohortMembership, District
 from .private_files import private_storage
 from .selectors import district_list_for_user, teacher_list_for_user
-from .views import ScopedModelViewSet, display_column
+from .views import ScopedModelViewSet, YearFilter, display_column
 
 VIEW_PERMISSION = "lms.view_cohort"
 ROSTER_PER_PAGE = 100
@@ -632,7 +632,7 @@ class RegistryFilterSet(WagtailFilterSet):
                                                 field_name="teacher__school__district")
     cohort = django_filters.ModelChoiceFilter(label=_("cohort"), queryset=Cohort.objects.all())
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=CohortKind.choices, field_name="cohort__kind")
-    year = django_filters.NumberFilter(label=_("year certified"), field_name="certified_at__year")
+    year = YearFilter(label=_("year certified"), field_name="certified_at__year")
 
     class Meta:
         model = CohortMembership

@@ -1,3 +1,5 @@
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -178,3 +180,10 @@ class MembershipStatus(models.TextChoices):
     NOT_ADMITTED = "not_admitted", _("Not admitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
+
+
+# The earliest date a training can be credited for: no ledger entry is older
+# than the academy's records (docs/decisions/0065-ledger-date-range.md). Year
+# selectors and year URLs start here too.
+LEDGER_EARLIEST_DATE = datetime.date(2000, 1, 1)
+LEDGER_EARLIEST_YEAR = LEDGER_EARLIEST_DATE.year

@@ -30,17 +30,22 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
-from .constants import DISTRICT_MANAGE_PERMISSION, CreditCategory, Locality, Stage, Subject
+from .constants import (
+    DISTRICT_MANAGE_PERMISSION,
+    LEDGER_EARLIEST_YEAR,
+    CreditCategory,
+    Locality,
+    Stage,
+    Subject,
+)
 from .dashboards import Dashboard, DashboardScopeError, DistrictNotInScope, credit_list_for_user, dashboard_get
 from .exports import csv_response, xlsx_response
 from .models import TrainingCredit
-from .views import ScopedModelViewSet, _user_districts, _user_schools
+from .views import ScopedModelViewSet, YearFilter, _user_districts, _user_schools
 
 VIEW_LEDGER_PERMISSION = "lms.view_trainingcredit"
 LEDGER_INDEX_URL_NAME = "ledger_entries:index"
 EXPORT_FORMATS = ("csv", "xlsx")
-# Years outside this window are a typo in the address bar, not a request.
-EARLIEST_YEAR = 2000
 
 UNKNOWN_CHART = _("There is no chart called %(chart)s.")
 
@@ -290,7 +295,7 @@ def _requested_year(value, today):
         year = int(value)
     except (TypeError, ValueError):
         return today.year
-    return year if EARLIEST_YEAR <= year <= today.year + 1 else today.year
+    return year if LEDGER_EARLIEST_YEAR <= year <= today.year + 1 else today.year
 
 
 class DashboardView(WagtailAdminTemplateMixin, TemplateView):
@@ -417,7 +422,7 @@ def menu_item():
 
 
 class LedgerEntryFilterSet(WagtailFilterSet):
-    year = django_filters.NumberFilter(label=_("year"))
+    year = YearFilter(label=_("year"))
     district = django_filters.ModelChoiceFilter(label=_("district"), queryset=_user_districts)
     school = django_filters.ModelChoiceFilter(label=_("school"), queryset=_user_schools)
     subject = django_filters.ChoiceFilter(label=_("subject"), choices=Subject.choices)

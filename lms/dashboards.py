@@ -27,6 +27,7 @@ from .constants import (
     CITY,
     CohortKind,
     DISTRICT_MANAGE_PERMISSION,
+    LEDGER_EARLIEST_YEAR,
     CreditCategory,
     Locality,
     Stage,
@@ -254,7 +255,13 @@ def dashboard_get(*, user, year: int, district: str | None = None, today: dateti
     # Query: every year's total and monthly rows of the scope, for the year
     # selector and for targets that span years.
     totals_by_year, months_by_year = _totals_and_months(scope_key)
-    years = sorted({y for y, row in totals_by_year.items() if row.entries} | {today.year}, reverse=True)
+    # Years with entries, within the ledger's dates: a tally of year 1 left
+    # by an entry from before the dates were checked is not offered.
+    years = sorted(
+        {y for y, row in totals_by_year.items() if row.entries and LEDGER_EARLIEST_YEAR <= y <= today.year}
+        | {today.year},
+        reverse=True,
+    )
 
     # Query: the chosen year's breakdowns; for the city, every district's
     # school rows as well (they live under their district's key).

@@ -38,6 +38,8 @@ from .models import ImportBatch, School, TeacherProfile
 from .tasks import import_batch_commit_task, import_batch_validate_task
 
 BATCHES_PER_PAGE = 20
+# A file of 10,000 bad rows made a 14 MB page; the full report is a download.
+ERRORS_PER_PAGE = 100
 
 MESSAGE_UPLOADED = _("The file was uploaded; it is being checked. Nothing is imported until you commit it.")
 MESSAGE_COMMITTING = _("The import is being committed.")
@@ -148,13 +150,17 @@ class ImportBatchDetailView(ImportPermissionMixin, ImportBreadcrumbsMixin, Detai
         batch = self.object
         labels = _field_labels(batch.kind)
         actions = dict(ImportRowAction.choices)
+        error_paginator = WagtailPaginator(batch.errors, ERRORS_PER_PAGE)
+        error_page = error_paginator.get_page(self.request.GET.get("p"))
         context.update(
+            error_page=error_page,
+            elided_page_range=error_paginator.get_elided_page_range(error_page.number),
             refresh_seconds=self.refresh_seconds if batch.is_running else None,
             statuses=ImportStatus,
             kinds=ImportKind,
             can_commit=batch.status == ImportStatus.VALIDATED,
             is_committed=batch.status == ImportStatus.COMMITTED,
-            errors=[{**error, "reason": row_error_reason(error)} for error in batch.errors],
+            errors=[{**error, "reason": row_error_reason(error)} for error in error_page.object_list],
             preview=[
                 {
                     **row,

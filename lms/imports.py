@@ -77,6 +77,14 @@ PREVIEW_ROWS = 50
 LOOKUP_CHUNK = 2000
 WRITE_BATCH = 1000
 EARLIEST_TEACHING_YEAR = 1950
+# No column of the templates holds more than a few dozen characters; a cell
+# longer than this is a pasted document, refused on its row rather than
+# carried through the checks and into the report.
+CELL_MAX_CHARS = 1000
+# How much of a bad cell the report repeats.
+REPORT_VALUE_CHARS = 100
+# Where a record notes its cells over CELL_MAX_CHARS (not a column name).
+OVERSIZED_CELLS = "\x00oversized"
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Staff numbers become usernames, so they must be valid usernames.
@@ -94,6 +102,7 @@ ERROR_NOT_XLSX = _("The file is not a readable .xlsx workbook; open it in Excel 
 ERROR_NO_ROWS = _("The file has a header row but no data rows.")
 ERROR_MISSING_HEADER = _("The required column “%(header)s” is missing from the header row (row 1).")
 ERROR_DUPLICATE_HEADER = _("The column “%(header)s” appears more than once in the header row.")
+ERROR_CSV_UNREADABLE = _("Row %(row)s of the file cannot be read as CSV; open the file in Excel or WPS and save it again.")
 ERROR_UNEXPECTED = _("The import failed unexpectedly and nothing was written. Try again; if it fails again, report it.")
 
 # Why a batch cannot be committed (or checked) now.
@@ -121,6 +130,7 @@ ROW_BAD_EMAIL = _("Not an email address.")
 ROW_SCI_MASTER_NEEDS_DEGREE = _("A science or engineering master's needs the degree 硕士 (master's) or 博士 (doctorate).")
 ROW_UNKNOWN_DISTRICT = _("Unknown district; use a name such as 历下区 or a code such as 370102.")
 ROW_NO_STAGE = _("A school needs at least one stage: 小学, 初中 or 高中.")
+ROW_CELL_TOO_LARGE = _("This cell holds %(size)s characters; a cell may hold at most %(max)s.")
 
 ROW_ERRORS = {
     "required": ROW_REQUIRED,
@@ -140,6 +150,7 @@ ROW_ERRORS = {
     "sci_master_needs_degree": ROW_SCI_MASTER_NEEDS_DEGREE,
     "unknown_district": ROW_UNKNOWN_DISTRICT,
     "no_stage": ROW_NO_STAGE,
+    "cell_too_large": ROW_CELL_TOO_LARGE,
 }
 
 
@@ -152,6 +163,7 @@ FILE_ERRORS = {
     "no_rows": ERROR_NO_ROWS,
     "missing_header": ERROR_MISSING_HEADER,
     "duplicate_header": ERROR_DUPLICATE_HEADER,
+    "csv_unreadable": ERROR_CSV_UNREADABLE,
     "unexpected": ERROR_UNEXPECTED,
 }
 
@@ -433,9 +445,19 @@ def decode_csv(data: bytes) -> tuple[str, str]:
 def _csv_rows(text: str) -> Iterator[tuple[int, list]]:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    # The csv module refuses a field over its process-wide limit (128 KB by
+    # default) by failing the whole file; no field can be longer than the
+    # file, so with that as the limit an oversized cell reaches the row
+    # checks and is reported on its row and column.
+    if csv.field_size_limit() <= len(text):
+        csv.field_size_limit(len(text) + 1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for number, cells in enumerate(reader, start=1):
-        yield number, cells
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
+    except csv.Error as error:
+        raise ImportFileError("csv_unreadable", row=number + 1) from error
 
 
 def _xlsx_text(value) -> str:
@@ -506,11 +528,16 @@ def _records(raw_rows, index) -> Iterator[tuple[int, dict]]:
         if not any(cell.strip() for cell in cells):
             continue
         record = {}
+        oversized = []
         for name, position in index.items():
             text = cells[position].strip() if position < len(cells) else ""
+            if len(text) > CELL_MAX_CHARS:
+                oversized.append(name)
             if text and name not in VERBATIM_FIELDS:
                 text = unicodedata.normalize("NFKC", text).strip()
             record[name] = text
+        if oversized:
+            record[OVERSIZED_CELLS] = oversized
         yield number, record
 
 
@@ -608,11 +635,22 @@ class RowChecker:
         self.headers = headers
         self.errors = errors
         self.ok = True
+        self.oversized = set(record.get(OVERSIZED_CELLS, ()))
+        for name in record.get(OVERSIZED_CELLS, ()):
+            self._add(name, "cell_too_large", record[name], {"size": len(record[name]), "max": CELL_MAX_CHARS})
 
     def error(self, name, code, value=None, **params):
         self.ok = False
-        if value is None:
-            value = self.record.get(name, "")
+        if name in self.oversized:
+            # Already refused as too large; what else is wrong with a
+            # pasted document is noise.
+            return
+        self._add(name, code, self.record.get(name, "") if value is None else value, params)
+
+    def _add(self, name, code, value, params):
+        self.ok = False
+        if len(value) > REPORT_VALUE_CHARS:
+            value = value[:REPORT_VALUE_CHARS] + "…"
         self.errors.append(RowError(self.number, self.headers.get(name, name), code, value, params))
 
     def text(self, name, *, max_length, required=False, code="required"):

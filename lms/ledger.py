@@ -26,8 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import get_active_log_context
 from wagtail.log_actions import registry as log_registry
 
-from .constants import CITY, CreditCategory, TallyDimension
-from .models import CreditCap, CreditTally, TeacherYearTally, TrainingCredit
+from .constants import CITY, LEDGER_EARLIEST_DATE, CreditCategory, TallyDimension
+from .models import CreditCap, CreditTally, TeacherProfile, TeacherYearTally, TrainingCredit
 from .rows import insert_statement
 
 # No single training credits more than this; anything above is a typo.
@@ -46,6 +46,14 @@ CANNOT_REVERSE_REVERSAL = _("A reversal cannot itself be reversed; make an adjus
 REASON_REQUIRED = _("Give a reason: it is kept with the entry for auditors.")
 ADJUSTMENT_ZERO = _("An adjustment must change the hours or the person-times.")
 FUTURE_DATE = _("The training date cannot be in the future.")
+TOO_EARLY_DATE = _("The training date cannot be before %(earliest)s.")
+BELOW_ZERO_HOURS = _(
+    "This would leave %(teacher)s with %(hours)s hours in %(year)s; a teacher's hours for a year cannot go below zero."
+)
+BELOW_ZERO_PERSON_TIMES = _(
+    "This would leave %(teacher)s with %(person_times)s person-times in %(year)s; "
+    "a teacher's person-times for a year cannot go below zero."
+)
 
 LOG_CREDIT = "lms.credit"
 LOG_REVERSAL = "lms.credit_reverse"
@@ -89,8 +97,9 @@ def credit_record(
 ) -> CreditResult:
     """Credit ``hours`` and ``person_times`` to ``teacher`` for the evidence
     named by ``source_key``; a no-op returning the existing entry if that
-    evidence was credited before. Raises ValidationError on bad input, having
-    written nothing."""
+    evidence was credited before. Raises ValidationError on bad input, or
+    when a negative entry would take the teacher's totals of the year below
+    zero, having written nothing."""
     hours = _as_hours(hours)
     if category not in CreditCategory.values:
         raise ValidationError(UNKNOWN_CATEGORY, params={"category": category}, code="category")
@@ -103,6 +112,8 @@ def credit_record(
     occurred_on = occurred_on or timezone.localdate()
     if occurred_on > timezone.localdate():
         raise ValidationError(FUTURE_DATE, code="occurred_on")
+    if occurred_on < LEDGER_EARLIEST_DATE:
+        raise ValidationError(TOO_EARLY_DATE, params={"earliest": LEDGER_EARLIEST_DATE.isoformat()}, code="occurred_on")
     return _write(
         teacher=teacher,
         category=category,
@@ -275,7 +286,16 @@ def _write_locked(credit, *, action):
     PostgreSQL, whatever the number of tallies. An entry for the same
     evidence already written (found once the lock is held, or written
     meanwhile under another category's lock) is returned instead."""
+    takes_away = credit.requested_hours < 0 or credit.person_times < 0
+    if takes_away:
+        # Entries that take away (adjustments, reversals) queue on the
+        # teacher's row before their category's, so two of them, whatever
+        # their categories, never both see the totals before the other.
+        # Credits that add take only their category's row, as before.
+        TeacherProfile.objects.select_for_update().filter(pk=credit.teacher_id).values_list("pk").first()
     tally_id, hours_so_far, cap = _teacher_tally_lock(credit)
+    if takes_away:
+        _refuse_below_zero(credit)
     hours = credit.requested_hours
     credit.hours, credit.capped_hours = hours, Decimal("0")
     if hours > 0 and credit.category != CreditCategory.ADJUSTMENT:
@@ -297,6 +317,34 @@ def _write_locked(credit, *, action):
         statements.insert(1, insert_statement(entry, connection))
     _run_together(statements)
     return CreditResult(credit, True)
+
+
+def _refuse_below_zero(credit):
+    """Raise ValidationError if ``credit`` would leave the teacher's totals
+    of its year, all categories together, below zero. Called with the
+    teacher's rows of the year locked."""
+    table = connection.ops.quote_name(TeacherYearTally._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(hours), 0), COALESCE(SUM(person_times), 0) FROM {table} "
+            f"WHERE teacher_id = %s AND year = %s",
+            [credit.teacher_id, credit.year],
+        )
+        hours, person_times = cursor.fetchone()
+    hours_after = _decimal(hours) + credit.requested_hours
+    person_times_after = person_times + credit.person_times
+    params = {"teacher": credit.teacher.real_name, "year": credit.year}
+    if (hours_after < 0 or person_times_after < 0) and TrainingCredit.objects.filter(
+        source_key=credit.source_key
+    ).exists():
+        # The same form sent again: the entry is found and returned, not refused.
+        return
+    if hours_after < 0:
+        raise ValidationError(BELOW_ZERO_HOURS, params={**params, "hours": hours_after}, code="hours")
+    if person_times_after < 0:
+        raise ValidationError(
+            BELOW_ZERO_PERSON_TIMES, params={**params, "person_times": person_times_after}, code="person_times"
+        )
 
 
 def _insert_unless_credited(credit):

@@ -14,7 +14,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from django.db.models import Q
 
-from .constants import DISTRICT_MANAGE_PERMISSION, IMPORT_PERMISSION, CreditCategory
+from .constants import DISTRICT_MANAGE_PERMISSION, IMPORT_PERMISSION, LEDGER_EARLIEST_YEAR, CreditCategory
 from .models import District, ImportBatch, School, TeacherProfile, TeacherYearTally, TrainingCredit
 from .private_files import PrivateFile
 
@@ -90,6 +90,18 @@ def _year_hours(year, totals):
     )
 
 
+def _years_with_credits(by_year, current_year):
+    """The years worth offering: those whose totals are not all zero (a row
+    can exist for a year whose only entry was refused or reversed), within
+    the ledger's range of dates."""
+    return {
+        year
+        for year, totals in by_year.items()
+        if LEDGER_EARLIEST_YEAR <= year <= current_year
+        and any(hours or person_times for hours, person_times in totals.values())
+    }
+
+
 def teacher_hours_summary(teacher, year: int, *, current_year: int) -> TeacherHoursSummary:
     """A teacher's hours and person-times for ``year`` and for every year, by
     category. Read from the teacher's yearly totals, which the ledger service
@@ -98,10 +110,11 @@ def teacher_hours_summary(teacher, year: int, *, current_year: int) -> TeacherHo
     rows = TeacherYearTally.objects.filter(teacher=teacher).values_list("year", "category", "hours", "person_times")
     for tally_year, category, hours, person_times in rows:
         by_year.setdefault(tally_year, {})[category] = (hours, person_times)
+    credited = _years_with_credits(by_year, current_year)
     return TeacherHoursSummary(
         year=_year_hours(year, by_year.get(year, {})),
-        years=tuple(_year_hours(tally_year, by_year[tally_year]) for tally_year in sorted(by_year, reverse=True)),
-        selectable_years=tuple(sorted({*by_year, current_year, year}, reverse=True)),
+        years=tuple(_year_hours(tally_year, by_year[tally_year]) for tally_year in sorted(credited, reverse=True)),
+        selectable_years=tuple(sorted({*credited, current_year}, reverse=True)),
     )
 
 

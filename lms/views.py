@@ -112,6 +112,28 @@ class ScopedModelViewSet(ModelViewSet):
             ) = scoped_views(cls.scope)
 
 
+# What a year box in a filter accepts: the years a date can have. A larger
+# number would reach the database as a date bound and fail there.
+YEAR_FILTER_MIN, YEAR_FILTER_MAX = 1, 9999
+YEAR_OUT_OF_RANGE = _("Enter a year from 1 to 9999, as a whole number.")
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year from 1 to 9999; anything else is a form error shown
+    beside the box, and the listing stays unfiltered."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", YEAR_FILTER_MIN)
+        kwargs.setdefault("max_value", YEAR_FILTER_MAX)
+        kwargs.setdefault(
+            "error_messages",
+            {"min_value": YEAR_OUT_OF_RANGE, "max_value": YEAR_OUT_OF_RANGE, "invalid": YEAR_OUT_OF_RANGE},
+        )
+        super().__init__(*args, **kwargs)
+
+
 def _user_districts(request):
     if request is None:
         return District.objects.none()

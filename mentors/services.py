@@ -27,6 +27,7 @@ from guardian.shortcuts import assign_perm
 
 from lms.constants import CreditCategory, Role
 from lms.ledger import credit_record
+from lms.models import TeacherProfile
 from lms.selectors import teacher_list_for_user
 from lms.services import user_role_add
 
@@ -224,6 +225,10 @@ def pairing_propose(
     return pairing
 
 
+def _lock_teacher(teacher_id):
+    TeacherProfile.objects.select_for_update().filter(pk=teacher_id).values_list("pk").first()
+
+
 def _lock_pairing(pairing) -> ResearchPairing:
     return ResearchPairing.objects.select_for_update(of=("self",)).select_related("mentor", "teacher").get(pk=pairing.pk)
 
@@ -377,6 +382,11 @@ def pairing_activity_log(
     for upload in evidence_files:
         evidence_file_check(upload)
     with transaction.atomic():
+        # The day's total spans all the teacher's pairings, so the lock is
+        # the teacher's: with only the pairing's, two pairings logging at
+        # once each saw the other's hours missing. Taken before the
+        # pairing's, as every path that holds both does.
+        _lock_teacher(pairing.teacher_id)
         pairing = _lock_pairing(pairing)
         if user.pk != pairing.teacher.user_id:
             raise PermissionDenied(ACTIVITY_NOT_YOURS)

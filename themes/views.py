@@ -16,11 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from wagtail.models import Page
 
+from lms.constants import LEDGER_EARLIEST_YEAR as FIRST_YEAR
 from lms.selectors import teacher_credit_list, teacher_get_for_user, teacher_hours_summary
 
 ENTRIES_PER_PAGE = 50
-# No ledger year is older; a smaller number in a URL is a typo.
-FIRST_YEAR = 2000
 
 TEMPLATE = "themes/my_hours.html"
 

@@ -243,9 +243,10 @@ def test_minimum_time_counts_each_visit_once(teacher):
     course = CoursePageFactory(min_minutes=30)
     lesson = LessonPageFactory(parent=course)
     enrolment = services.enrolment_create(course=course, teacher=teacher)
-    start = timezone.now() - datetime.timedelta(minutes=20)
+    start = timezone.now() - datetime.timedelta(minutes=40)
     token = services.lesson_visit_token(lesson, now=start)
-    assert not services.lesson_complete(enrolment=enrolment, lesson=lesson, visit_token=token).completed
+    first_end = start + datetime.timedelta(minutes=20)
+    assert not services.lesson_complete(enrolment=enrolment, lesson=lesson, visit_token=token, now=first_end).completed
     # The same visit's form posted again adds nothing.
     services.lesson_complete(enrolment=enrolment, lesson=lesson, visit_token=token)
     enrolment.refresh_from_db()

@@ -172,12 +172,13 @@ def test_adjustments_need_a_reason_and_a_double_submit_adjusts_once(teacher):
     hr = UserFactory()
     with pytest.raises(ValidationError):
         credit_adjust(teacher=teacher, hours="3", person_times=0, occurred_on=DAY, reason="", adjusted_by=hr)
+    credit(teacher, key="course:1")  # hours to take away
     for _attempt in range(2):
         credit_adjust(
             teacher=teacher, hours="-1.5", person_times=0, occurred_on=DAY, reason="外出培训学时核减",
             adjusted_by=hr, request_token="form-123",
         )
-    entry = TrainingCredit.objects.get()
+    entry = TrainingCredit.objects.get(category=CreditCategory.ADJUSTMENT)
     assert (entry.category, entry.hours, entry.credited_by) == (CreditCategory.ADJUSTMENT, Decimal("-1.50"), hr)
 
 

@@ -178,9 +178,11 @@ def test_an_evidence_file_over_10_mb_is_refused(client, teacher, media_root):
 
 def test_negative_hours_take_hours_away(client, teacher):
     login_as(client, Role.HR)
+    credit_record(teacher=teacher, category=CreditCategory.ONLINE_COURSE, hours="4", source_key="course:1",
+                  occurred_on=TRAINING_DAY)
     client.post(ADJUST_URL, adjustment(teacher, hours="-2", person_times="-1"))
 
-    entry = TrainingCredit.objects.get()
+    entry = TrainingCredit.objects.get(category=CreditCategory.ADJUSTMENT)
     assert (entry.hours, entry.person_times) == (Decimal("-2.00"), -1)
 
 

@@ -65,3 +65,23 @@ def test_concurrent_confirmations_of_one_activity_credit_once():
     assert errors == []
     assert outcomes == ["confirmed"] * 6
     assert TrainingCredit.objects.filter(source_key=activity_source_key(activity.pk)).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_logs_on_two_pairings_never_exceed_a_teachers_day():
+    from mentors.models import ResearchActivity
+
+    first = active_pairing()
+    second = active_pairing(teacher_profile=first.teacher)
+    day = days_ago(1)
+
+    outcomes, errors = run_at_once(6, lambda index: services.pairing_activity_log(
+        pairing=(first, second)[index % 2], user=first.teacher.user, occurred_on=day, kind=ActivityKind.MEETING,
+        hours="10", description="课题组组会",
+    ).hours)
+
+    assert errors == []
+    assert sorted(map(str, outcomes)) == ["10.00", "10.00", "hours", "hours", "hours", "hours"]
+    logged = ResearchActivity.objects.filter(pairing__teacher=first.teacher, occurred_on=day)
+    assert sum(activity.hours for activity in logged) == 20
