@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("research-along/", include("mentors.urls")),
     path("my/cohorts/", my_cohorts, name="my_cohorts"),
+    path("", include("privacy.urls")),
     path("", include("themes.urls")),
     path("", include("certificates.urls")),
     path("", include("courses.urls")),

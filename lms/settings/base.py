@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "courses",
     "certificates",
     "mentors",
+    "privacy",
     "themes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -69,9 +70,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "privacy.middleware.PrivacyNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# Signed-in users are sent to the privacy notice until they acknowledge its
+# current version (privacy.middleware). The test settings turn it off so the
+# rest of the suite need not acknowledge first; privacy's own tests turn it on.
+PRIVACY_NOTICE_REQUIRED = env_bool("PRIVACY_NOTICE_REQUIRED", default=True)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
