@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -68,6 +69,7 @@ class CorrectionResolveView(ScopedObjectMixin, generic.EditView):
             form.add_error(None, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
+        self.produced_error_message = self.get_error_message()
         return self.form_invalid(form)
 
 
@@ -94,7 +96,7 @@ class CorrectionRequestViewSet(ScopedModelViewSet):
     menu_order = 950
     add_to_admin_menu = True
     url_prefix = "correction-requests"
-    list_display = ["teacher", "teacher.school", display_column(CorrectionRequest, "field"), "text",
+    list_display = ["teacher", Column("school", label=_("school"), accessor="teacher.school"), display_column(CorrectionRequest, "field"), "text",
                     display_column(CorrectionRequest, "status"), "created_at"]
     list_filter = None
     filterset_class = CorrectionFilterSet

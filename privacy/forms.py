@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .constants import CorrectionField
-from .services import CORRECTION_TEXT_MAX
+from .services import CORRECTION_TEXT_MAX, CORRECTION_TEXT_REQUIRED
 
 
 class CorrectionRequestForm(forms.Form):
@@ -10,12 +10,7 @@ class CorrectionRequestForm(forms.Form):
     text = forms.CharField(
         label=_("What it should say"), max_length=CORRECTION_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": CORRECTION_TEXT_REQUIRED},
         help_text=_("For example: my school is 历下区第一实验小学 since September."),
     )
 
-
-class CorrectionResolveForm(forms.Form):
-    note = forms.CharField(
-        label=_("Note to the teacher"), widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Say what was corrected, or why nothing was changed. The teacher reads it on their data page."),
-    )

@@ -16,6 +16,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.models import ModelLogEntry
 
 from certificates.models import Certificate, IssueBatchItem
@@ -147,7 +148,8 @@ class PersonalData:
 
 def _record(key, title, pairs):
     """A section of one record: a row per field."""
-    return Section(key, title, [("field", _("Field")), ("value", _("Value"))],
+    return Section(key, title, [("field", pgettext_lazy("personal data", "Field")),
+                                ("value", pgettext_lazy("personal data", "Value"))],
                    [(label, value) for label, value in pairs])
 
 
