@@ -1,6 +1,7 @@
 """Writes: acknowledging the privacy notice, correction requests, and the
 anonymisation of a teacher who has left (docs/privacy.md says what is kept)."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from certificates.models import Certificate, IssueBatchItem
+from lms.constants import ImportStatus
 from lms.models import (
     CohortMembership,
     ImportBatch,
@@ -22,7 +24,7 @@ from lms.models import (
 )
 from mentors.models import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
 
-from .constants import PSEUDONYM_PREFIX, CorrectionField, CorrectionStatus
+from .constants import IMPORT_FILE_RETENTION_DAYS, PSEUDONYM_PREFIX, CorrectionField, CorrectionStatus
 from .models import CorrectionRequest, NoticeAcknowledgement
 from .selectors import (
     correction_request_list_for_user,
@@ -44,6 +46,10 @@ CORRECTION_NOTE_REQUIRED = _("Write a note to the teacher saying what was done."
 CORRECTION_ALREADY_RESOLVED = _("This request has already been resolved.")
 CORRECTION_NOT_IN_SCOPE = _("This request is about a teacher outside the districts you look after.")
 ALREADY_ANONYMISED = _("This teacher has already been anonymised.")
+
+# Imports that are over: nobody will read their file again. (A dry run
+# still waiting to be committed keeps its file, however old.)
+FINISHED_IMPORT_STATUSES = (ImportStatus.COMMITTED, ImportStatus.INVALID, ImportStatus.FAILED)
 
 
 def notice_acknowledge(*, user, version: str) -> NoticeAcknowledgement:
@@ -258,3 +264,17 @@ def _scrub_rows(rows, teacher, replacements):
         _scrub(row, replacements) if import_row_is_about(row, teacher.staff_number) else row
         for row in rows
     ]
+
+
+def import_files_purge(*, older_than_days: int = IMPORT_FILE_RETENTION_DAYS, now=None) -> int:
+    """Delete the uploaded roster files of imports older than the retention
+    period (docs/privacy.md). The batch, its counts and its report stay: they
+    say what an import did; the file held everyone's personal data."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=older_than_days)
+    deleted = 0
+    old = ImportBatch.objects.filter(created_at__lt=cutoff, status__in=FINISHED_IMPORT_STATUSES).exclude(file="")
+    for batch in old:
+        batch.file.delete(save=False)
+        ImportBatch.objects.filter(pk=batch.pk).update(file="")
+        deleted += 1
+    return deleted

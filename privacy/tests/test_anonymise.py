@@ -1,6 +1,7 @@
 """A departed teacher is anonymised without moving any figure, and leaves no
 trace of their name, staff number, phone or e-mail anywhere in the database."""
 
+import datetime
 import json
 from decimal import Decimal
 
@@ -100,3 +101,27 @@ def test_anonymising_twice_or_an_unknown_staff_number_is_a_clear_error():
         call_command("anonymise_teacher", pseudonym_for(teacher))
     with pytest.raises(CommandError, match="NOPE"):
         call_command("anonymise_teacher", "NOPE")
+
+
+def test_import_files_past_retention_are_deleted_and_the_report_kept():
+    from django.core.files.base import ContentFile
+
+    from lms.constants import ImportKind, ImportStatus
+    from lms.models import ImportBatch
+    from privacy.services import import_files_purge
+
+    def batch(status, days_old):
+        made = ImportBatch.objects.create(kind=ImportKind.TEACHERS, status=status, original_filename="名单.csv",
+                                          file=ContentFile(b"x", name="r.csv"), row_count=5)
+        ImportBatch.objects.filter(pk=made.pk).update(created_at=timezone.now() - datetime.timedelta(days=days_old))
+        return made
+
+    old, recent, waiting = batch(ImportStatus.COMMITTED, 31), batch(ImportStatus.COMMITTED, 29), \
+        batch(ImportStatus.VALIDATED, 90)
+    stored = old.file.name
+    assert import_files_purge() == 1
+    old.refresh_from_db()
+    assert not old.file and old.row_count == 5 and not old.file.storage.exists(stored)
+    for kept in (recent, waiting):
+        kept.refresh_from_db()
+        assert kept.file.storage.exists(kept.file.name)
