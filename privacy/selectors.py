@@ -433,7 +433,7 @@ def _corrections(teacher):
     return Section("correction_requests", _("Correction requests"), [
         ("sent", _("sent")), ("field", _("what is wrong")), ("text", _("what it should say")),
         ("status", _("status")), ("resolved_at", _("resolved")), ("note", _("note to the teacher")),
-    ], [(r.created_at and _local(r.created_at), r.get_field_display(), r.text, r.get_status_display(),
+    ], [(_local(r.created_at), r.get_field_display(), r.text, r.get_status_display(),
          _local(r.resolved_at), r.resolution_note) for r in correction_request_list_for_teacher(teacher)])
 
 
