@@ -34,7 +34,6 @@ from lms.models import (
 from lms.selectors import teacher_list_for_user
 from mentors.models import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
 
-from .constants import CorrectionStatus
 from .models import CorrectionRequest, NoticeAcknowledgement
 
 
@@ -462,10 +461,6 @@ def correction_request_list_for_user(user):
     return CorrectionRequest.objects.filter(teacher__in=teacher_list_for_user(user)).select_related(
         "teacher__school__district", "resolved_by"
     )
-
-
-def open_correction_count_for_user(user):
-    return correction_request_list_for_user(user).filter(status=CorrectionStatus.OPEN).count()
 
 
 def notice_acknowledged(user, version) -> bool:

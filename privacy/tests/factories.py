@@ -1,7 +1,6 @@
 """A teacher with something in every part of the academy: the data page,
 the export and the anonymisation are tested against the whole record."""
 
-import datetime
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -83,7 +82,3 @@ def district_admin_of(district):
 
 def academy_admin():
     return user_with_role(Role.ACADEMY_ADMIN)
-
-
-def days_ago(days):
-    return timezone.localdate() - datetime.timedelta(days=days)
