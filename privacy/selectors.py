@@ -129,6 +129,11 @@ class Section:
     columns: list
     rows: list = field(default_factory=list)
 
+    def labelled_rows(self):
+        """Each row as (label, value) pairs: on a phone each cell names its column."""
+        labels = [label for _key, label in self.columns]
+        return [list(zip(labels, row)) for row in self.rows]
+
     def as_dicts(self):
         keys = [key for key, _label in self.columns]
         return [dict(zip(keys, row)) for row in self.rows]
