@@ -34,6 +34,7 @@ from lms.models import (
 from lms.selectors import teacher_list_for_user
 from mentors.models import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
 
+from .constants import CorrectionStatus
 from .models import CorrectionRequest, NoticeAcknowledgement
 
 
@@ -466,6 +467,10 @@ def correction_request_list_for_user(user):
     return CorrectionRequest.objects.filter(teacher__in=teacher_list_for_user(user)).select_related(
         "teacher__school__district", "resolved_by"
     )
+
+
+def open_correction_count_for_user(user) -> int:
+    return correction_request_list_for_user(user).filter(status=CorrectionStatus.OPEN).count()
 
 
 def notice_acknowledged(user, version) -> bool:

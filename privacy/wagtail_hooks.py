@@ -1,4 +1,42 @@
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import ngettext
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
+
+
+class OpenCorrectionsPanel(Component):
+    """On the admin's home page: how many correction requests wait for the
+    signed-in admin, linking to the list of open ones."""
+
+    name = "open_correction_requests"
+    order = 20
+
+    def __init__(self, count):
+        self.count = count
+
+    def render_html(self, parent_context=None):
+        message = ngettext(
+            "%(count)d correction request from a teacher waits for you.",
+            "%(count)d correction requests from teachers wait for you.",
+            self.count,
+        ) % {"count": self.count}
+        url = reverse("correction_requests:index") + "?status=open"
+        return format_html(
+            '<section class="help-block help-info" id="open-correction-requests"><p><a href="{}">{}</a></p></section>',
+            url, message,
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_open_corrections_panel(request, panels):
+    if not request.user.has_perm("privacy.change_correctionrequest"):
+        return
+    from .selectors import open_correction_count_for_user
+
+    count = open_correction_count_for_user(request.user)
+    if count:
+        panels.append(OpenCorrectionsPanel(count))
 
 
 @hooks.register("register_admin_viewset")

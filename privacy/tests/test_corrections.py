@@ -110,3 +110,12 @@ def test_requests_are_never_added_or_deleted_in_the_admin(client, lixia_teacher)
     assert client.get("/admin/correction-requests/new/").status_code in (302, 403)
     client.post(f"/admin/correction-requests/delete/{request.pk}/")
     assert CorrectionRequest.objects.filter(pk=request.pk).exists()
+
+
+def test_the_admin_home_tells_a_district_admin_how_many_wait(client, lixia_teacher, shizhong_teacher):
+    services.correction_request_create(teacher=lixia_teacher, field="title", text="x")
+    services.correction_request_create(teacher=shizhong_teacher, field="title", text="y")
+    client.force_login(district_admin_of(district(LIXIA)))
+    content = client.get("/admin/").content.decode()
+    assert "1 条教师的更正申请等待您处理" in content
+    assert '/admin/correction-requests/?status=open' in content

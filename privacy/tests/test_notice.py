@@ -88,3 +88,9 @@ def test_the_notice_never_sends_anyone_to_another_site(client, teacher):
 def test_every_public_page_links_the_notice_in_its_footer(client):
     content = client.get(reverse("certificates:verify")).content.decode()
     assert f'href="{reverse("privacy:notice")}" id="footer-privacy-notice"' in content
+
+
+def test_the_notice_reads_in_english_too(client):
+    client.cookies["django_language"] = "en"
+    content = client.get(reverse("privacy:notice")).content.decode()
+    assert "What we collect" in content and "Personal Information Protection Law" in content
