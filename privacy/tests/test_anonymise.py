@@ -99,7 +99,7 @@ def test_anonymising_twice_or_an_unknown_staff_number_is_a_clear_error():
     call_command("anonymise_teacher", "JN0001", stdout=open("/dev/null", "w"))
     with pytest.raises(CommandError, match="已匿名化"):
         call_command("anonymise_teacher", pseudonym_for(teacher))
-    with pytest.raises(CommandError, match="NOPE"):
+    with pytest.raises(CommandError, match="没有工号为 NOPE 的教师"):
         call_command("anonymise_teacher", "NOPE")
 
 

@@ -4,11 +4,12 @@ same, what identifies the person does not (see docs/privacy.md)."""
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lms.models import TeacherProfile
 from privacy.services import teacher_anonymise
 
-NO_SUCH_TEACHER = "No teacher has the staff number %(staff_number)s."
+NO_SUCH_TEACHER = gettext_lazy("No teacher has the staff number %(staff_number)s.")
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         for staff_number in staff_numbers:
             teacher = TeacherProfile.objects.filter(staff_number=staff_number).first()
             if teacher is None:
-                raise CommandError(_(NO_SUCH_TEACHER) % {"staff_number": staff_number})
+                raise CommandError(NO_SUCH_TEACHER % {"staff_number": staff_number})
             try:
                 result = teacher_anonymise(teacher=teacher)
             except ValidationError as error:
