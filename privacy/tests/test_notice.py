@@ -43,6 +43,23 @@ def test_once_acknowledged_the_session_remembers_it(client, teacher):
     assert client.get("/my/hours/").status_code == 200
 
 
+def test_once_acknowledged_the_notice_costs_a_page_no_query(client, teacher, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.post(reverse("privacy:notice_acknowledge"))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/my/hours/").status_code == 200
+        return len(captured)
+
+    queries()  # the first page warms caches (the site, content types)
+    required = queries()
+    settings.PRIVACY_NOTICE_REQUIRED = False
+    assert required == queries()
+
+
 def test_a_new_version_is_asked_again(client, teacher, monkeypatch):
     client.post(reverse("privacy:notice_acknowledge"))
     monkeypatch.setattr("privacy.middleware.PRIVACY_NOTICE_VERSION", "2099-01")
