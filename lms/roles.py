@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 
 from .constants import Role
 
-ACADEMY_APPS = ("lms", "courses", "certificates", "mentors", "themes")
+ACADEMY_APPS = ("lms", "courses", "certificates", "mentors", "privacy", "themes")
 
 ROLE_PERMISSIONS = {
     Role.TEACHER: [],
@@ -71,6 +71,10 @@ ROLE_PERMISSIONS = {
         "lms.view_cohort",
         "lms.view_cohortmembership",
         "lms.add_cohortmembership",
+        # Teachers' correction requests, their own district's only
+        # (privacy.selectors.correction_request_list_for_user).
+        "privacy.view_correctionrequest",
+        "privacy.change_correctionrequest",
     ],
     # Sign-in lockouts (django-axes' records): the admin's lockout report.
     Role.ACADEMY_ADMIN: ["wagtailadmin.access_admin", "axes.view_accessattempt",

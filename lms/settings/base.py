@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "courses",
     "certificates",
     "mentors",
+    "privacy",
     "themes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -72,11 +73,17 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "privacy.middleware.PrivacyNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Signed-in users are sent to the privacy notice until they acknowledge its
+# current version (privacy.middleware). The test settings turn it off so the
+# rest of the suite need not acknowledge first; privacy's own tests turn it on.
+PRIVACY_NOTICE_REQUIRED = env_bool("PRIVACY_NOTICE_REQUIRED", default=True)
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses every sign-in path (our login page, Wagtail's admin

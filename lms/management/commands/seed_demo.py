@@ -71,6 +71,7 @@ class Command(BaseCommand):
         self.print_summary(summary)
         self.seed_certificates()
         self.seed_cohorts(seed)
+        self.seed_privacy()
 
     def seed_certificates(self):
         from django.apps import apps
@@ -95,6 +96,19 @@ class Command(BaseCommand):
             _("Talent cohorts: subject leaders, five Olympiad-coach cohorts and a master-teacher studio, "
               "with members in every status; certified: %(leaders)d subject leaders, %(coaches)d Olympiad coaches.")
             % {"leaders": certified.get("subject_leader", 0), "coaches": certified.get("olympiad_coach", 0)}
+        )
+
+    def seed_privacy(self):
+        from django.apps import apps
+
+        if not apps.is_installed("privacy"):
+            return
+        from privacy.seeding import demo_privacy_seed
+
+        count = demo_privacy_seed()
+        self.stdout.write(
+            _("Privacy: no account has acknowledged the privacy notice yet (each meets it at first sign-in); "
+              "%(count)d open correction request from the demo teacher for the district admin.") % {"count": count}
         )
 
     def print_summary(self, summary):

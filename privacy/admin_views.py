@@ -1,0 +1,115 @@
+"""Admin: the correction requests of the teachers in the user's scope (their
+district's, or every district's for the academy's admins), and resolving one
+with a note the teacher reads."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from lms.selectors import district_list_for_user
+from lms.views import ScopedModelViewSet, ScopedObjectMixin, display_column
+
+from . import services
+from .constants import CorrectionField, CorrectionStatus
+from .models import CorrectionRequest
+from .selectors import correction_request_list_for_user
+
+
+def _user_districts(request):
+    return district_list_for_user(request.user) if request is not None else None
+
+
+class CorrectionFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=CorrectionStatus.choices)
+    field = django_filters.ChoiceFilter(label=_("what is wrong"), choices=CorrectionField.choices)
+    district = django_filters.ModelChoiceFilter(
+        label=_("district"), queryset=_user_districts, field_name="teacher__school__district"
+    )
+
+    class Meta:
+        model = CorrectionRequest
+        fields = ["status", "field", "district"]
+
+
+class CorrectionResolveForm(forms.ModelForm):
+    class Meta:
+        model = CorrectionRequest
+        fields = ["resolution_note"]
+        help_texts = {
+            "resolution_note": _("Say what was corrected, or why nothing was changed. "
+                                 "The teacher reads it on their data page."),
+        }
+
+
+class CorrectionResolveView(ScopedObjectMixin, generic.EditView):
+    """Resolving is the only change an admin makes to a request, through the
+    service (the data itself is corrected where it lives)."""
+
+    scope = staticmethod(correction_request_list_for_user)
+
+    def get_form_class(self):
+        return CorrectionResolveForm
+
+    def save_instance(self):
+        return services.correction_request_resolve(
+            request=self.object, by=self.request.user, note=self.form.cleaned_data["resolution_note"]
+        )
+
+    def form_valid(self, form):
+        self.form = form
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
+
+
+class ViewAndResolveOnlyPolicy(ModelPermissionPolicy):
+    """Requests are written by teachers and never deleted by admins: the
+    admin screens only list, inspect and resolve them."""
+
+    ALLOWED = {"view", "change"}
+
+    def user_has_permission(self, user, action):
+        return action in self.ALLOWED and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return super().user_has_any_permission(user, [action for action in actions if action in self.ALLOWED])
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([action for action in actions if action in self.ALLOWED])
+
+
+class CorrectionRequestViewSet(ScopedModelViewSet):
+    model = CorrectionRequest
+    icon = "edit"
+    menu_label = _("Correction requests")
+    menu_order = 950
+    add_to_admin_menu = True
+    url_prefix = "correction-requests"
+    list_display = ["teacher", Column("school", label=_("school"), accessor="teacher.school"), display_column(CorrectionRequest, "field"), "text",
+                    display_column(CorrectionRequest, "status"), "created_at"]
+    list_filter = None
+    filterset_class = CorrectionFilterSet
+    list_per_page = 50
+    search_fields = ["teacher__real_name", "teacher__staff_number", "text"]
+    search_backend_name = None
+    form_fields = ["resolution_note"]
+    inspect_view_fields = ["teacher", "field", "text", "status", "created_at", "resolved_at", "resolved_by",
+                           "resolution_note"]
+    scope = staticmethod(correction_request_list_for_user)
+
+
+# The scoped edit view ScopedModelViewSet sets is replaced by resolving.
+CorrectionRequestViewSet.edit_view_class = CorrectionResolveView
+register_permission_policy(CorrectionRequest, ViewAndResolveOnlyPolicy(CorrectionRequest), exact_class=True)
+correction_request_viewset = CorrectionRequestViewSet("correction_requests")

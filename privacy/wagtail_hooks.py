@@ -1,0 +1,66 @@
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+
+
+class OpenCorrectionsPanel(Component):
+    """On the admin's home page: how many correction requests wait for the
+    signed-in admin, linking to the list of open ones."""
+
+    name = "open_correction_requests"
+    order = 20
+
+    def __init__(self, count):
+        self.count = count
+
+    def render_html(self, parent_context=None):
+        message = ngettext(
+            "%(count)d correction request from a teacher waits for you.",
+            "%(count)d correction requests from teachers wait for you.",
+            self.count,
+        ) % {"count": self.count}
+        url = reverse("correction_requests:index") + "?status=open"
+        return format_html(
+            '<section class="help-block help-info" id="open-correction-requests"><p><a href="{}">{}</a></p></section>',
+            url, message,
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_open_corrections_panel(request, panels):
+    if not request.user.has_perm("privacy.change_correctionrequest"):
+        return
+    from .selectors import open_correction_count_for_user
+
+    count = open_correction_count_for_user(request.user)
+    if count:
+        panels.append(OpenCorrectionsPanel(count))
+
+
+@hooks.register("register_admin_viewset")
+def register_correction_request_viewset():
+    from .admin_views import correction_request_viewset
+
+    return correction_request_viewset
+
+
+@hooks.register("register_log_actions")
+def register_privacy_log_actions(actions):
+    from django.utils.translation import gettext_lazy as _
+
+    from .services import LOG_ANONYMISE, LOG_CORRECTION_REQUEST, LOG_CORRECTION_RESOLVE
+
+    actions.register_action(LOG_CORRECTION_REQUEST, _("Ask for a correction"), _("Correction requested"))
+    actions.register_action(LOG_CORRECTION_RESOLVE, _("Resolve a correction request"), _("Correction request resolved"))
+    actions.register_action(LOG_ANONYMISE, _("Anonymise a teacher"), _("Teacher anonymised"))
+
+
+@hooks.register("register_academy_nav_item")
+def my_data_nav_item():
+    from django.utils.translation import gettext_lazy as _
+
+    from themes.navigation import NavItem, has_teacher_profile
+
+    return NavItem(_("My data"), "privacy:my_data", order=600, visible=has_teacher_profile)
