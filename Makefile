@@ -62,9 +62,10 @@ node_modules/.installed: package.json package-lock.json
 
 # Rebuild the translation catalogues after changing user-facing strings.
 messages: install
-	set -e; for app in lms courses certificates mentors themes; do \
+	set -e; for app in lms lms/privacy courses certificates mentors themes; do \
 	  mkdir -p $$app/locale; \
-	  (cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore 'tests/*'); done
+	  (cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hans -l en --no-obsolete \
+	    --ignore 'tests/*' --ignore 'privacy/*'); done
 	$(PY) manage.py compilemessages --ignore '.venv'
 
 check: install

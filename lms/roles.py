@@ -72,7 +72,7 @@ ROLE_PERMISSIONS = {
         "lms.view_cohortmembership",
         "lms.add_cohortmembership",
         # Teachers' correction requests, their own district's only
-        # (privacy.selectors.correction_request_list_for_user).
+        # (lms.privacy.selectors.correction_request_list_for_user).
         "privacy.view_correctionrequest",
         "privacy.change_correctionrequest",
     ],

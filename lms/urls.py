@@ -22,7 +22,7 @@ urlpatterns = [
     path("my/cohorts/", my_cohorts, name="my_cohorts"),
     # Personal files, each checked against who asks (lms.private_files).
     path("files/<path:name>", private_file_view, name="private_file"),
-    path("", include("privacy.urls")),
+    path("", include("lms.privacy.urls")),
     path("", include("themes.urls")),
     path("", include("certificates.urls")),
     path("", include("courses.urls")),

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "courses",
     "certificates",
     "mentors",
-    "privacy",
+    "lms.privacy",
     "themes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "privacy.middleware.PrivacyNoticeMiddleware",
+    "lms.privacy.middleware.PrivacyNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout page.
@@ -81,8 +81,8 @@ MIDDLEWARE = [
 ]
 
 # Signed-in users are sent to the privacy notice until they acknowledge its
-# current version (privacy.middleware). The test settings turn it off so the
-# rest of the suite need not acknowledge first; privacy's own tests turn it on.
+# current version (lms.privacy.middleware). The test settings turn it off so the
+# rest of the suite need not acknowledge first; its own tests turn it on.
 PRIVACY_NOTICE_REQUIRED = env_bool("PRIVACY_NOTICE_REQUIRED", default=True)
 
 AUTHENTICATION_BACKENDS = [

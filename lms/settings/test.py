@@ -39,5 +39,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] == ":memory:":
         DATABASES["default"]["NAME"] = test_db
 # Tests of other areas sign in and go straight to their page; the notice's own
-# tests turn this back on (privacy/tests).
+# tests turn this back on (lms/privacy/tests).
 PRIVACY_NOTICE_REQUIRED = False

@@ -101,9 +101,9 @@ class Command(BaseCommand):
     def seed_privacy(self):
         from django.apps import apps
 
-        if not apps.is_installed("privacy"):
+        if not apps.is_installed("lms.privacy"):
             return
-        from privacy.seeding import demo_privacy_seed
+        from lms.privacy.seeding import demo_privacy_seed
 
         count = demo_privacy_seed()
         self.stdout.write(

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
-    name = "privacy"
+    name = "lms.privacy"
     label = "privacy"
     verbose_name = _("Personal information")
     default_auto_field = "django.db.models.BigAutoField"

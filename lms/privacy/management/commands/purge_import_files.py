@@ -4,8 +4,8 @@ or Celery beat). See docs/privacy.md."""
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from privacy.constants import IMPORT_FILE_RETENTION_DAYS
-from privacy.services import import_files_purge
+from lms.privacy.constants import IMPORT_FILE_RETENTION_DAYS
+from lms.privacy.services import import_files_purge
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from django.urls import reverse
 
 from lms.constants import Role
 from lms.tests.factories import TeacherFactory, user_with_role
-from privacy.constants import PRIVACY_NOTICE_VERSION
-from privacy.models import NoticeAcknowledgement
+from lms.privacy.constants import PRIVACY_NOTICE_VERSION
+from lms.privacy.models import NoticeAcknowledgement
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_once_acknowledged_the_notice_costs_a_page_no_query(client, teacher, set
 
 def test_a_new_version_is_asked_again(client, teacher, monkeypatch):
     client.post(reverse("privacy:notice_acknowledge"))
-    monkeypatch.setattr("privacy.middleware.PRIVACY_NOTICE_VERSION", "2099-01")
+    monkeypatch.setattr("lms.privacy.middleware.PRIVACY_NOTICE_VERSION", "2099-01")
     assert client.get("/my/hours/").status_code == 302
 
 

@@ -3,9 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from lms.tests.factories import SchoolFactory, TeacherFactory, district
-from privacy import services
-from privacy.constants import CorrectionStatus
-from privacy.models import CorrectionRequest
+from lms.privacy import services
+from lms.privacy.constants import CorrectionStatus
+from lms.privacy.models import CorrectionRequest
 
 from .factories import academy_admin, district_admin_of
 

@@ -13,13 +13,14 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from certificates.selectors import certificate_get_by_serial_and_code
+from certificates.tests.pdf import issued_pdf
 from lms.constants import CreditCategory
 from lms.dashboards import city_target_progress_list, dashboard_get
 from lms.ledger import credit_record, ledger_reconcile
 from lms.models import CreditTally, NominationAttachment, TeacherProfile, TeacherYearTally
 from lms.tests.factories import TeacherFactory
 from mentors.models import ActivityEvidence
-from privacy.services import pseudonym_for
+from lms.privacy.services import pseudonym_for
 
 from .factories import EMAIL, PHONE, REAL_NAME, STAFF_NUMBER, academy_admin, full_teacher
 
@@ -71,6 +72,8 @@ def test_anonymising_keeps_every_figure_and_leaves_no_trace():
         credit_record(teacher=other, category=CreditCategory.EXTERNAL, hours=Decimal("3"),
                       source_key=f"test:external:{other.pk}", occurred_on=timezone.localdate())
     certificate = Certificate.objects.get(holder=teacher)
+    issued_pdf(certificate)  # drawn on commit, which a test's transaction never reaches
+    certificate.refresh_from_db()
     files = [certificate.pdf, NominationAttachment.objects.get().file, ActivityEvidence.objects.get().file]
     assert all(file and file.storage.exists(file.name) for file in files)
     admin = academy_admin()
@@ -108,7 +111,7 @@ def test_import_files_past_retention_are_deleted_and_the_report_kept():
 
     from lms.constants import ImportKind, ImportStatus
     from lms.models import ImportBatch
-    from privacy.services import import_files_purge
+    from lms.privacy.services import import_files_purge
 
     def batch(status, days_old):
         made = ImportBatch.objects.create(kind=ImportKind.TEACHERS, status=status, original_filename="名单.csv",

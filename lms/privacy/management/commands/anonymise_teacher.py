@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lms.models import TeacherProfile
-from privacy.services import teacher_anonymise
+from lms.privacy.services import teacher_anonymise
 
 NO_SUCH_TEACHER = gettext_lazy("No teacher has the staff number %(staff_number)s.")
 
