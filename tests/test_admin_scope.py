@@ -179,3 +179,28 @@ def test_every_export_of_every_role_is_formula_safe_and_scoped(client, academy):
     for path in ("/admin/reports/site-history/", "/admin/teachers/", "/admin/ledger-entries/"):
         assert f"{path}?export=csv" in district_admin
     assert any("/admin/dashboard/" in url for url in district_admin)
+
+
+# GETs with a side effect or a deliberate error, left out of the walk.
+NOT_WALKED = ("/admin/logout/", "/admin/failwhale/")
+
+
+def test_no_admin_screen_shows_a_district_admin_another_district(client, academy):
+    """Every admin screen without arguments (Wagtail's reports, choosers,
+    searches, listings, dashboard; ours), plain and searched for the other
+    district's teacher: never a 500, never that teacher."""
+    client.force_login(academy["users"][Role.DISTRICT_ADMIN])
+    walked = 0
+    for path in _plain_admin_paths():
+        if path in NOT_WALKED:
+            continue
+        # Searched for part of the name: a search page echoes its query.
+        for query in ("", "?q=王老师"):
+            response = client.get(path + query)
+            assert response.status_code < 500, path + query
+            if response.status_code == 200:
+                walked += 1
+                content = b"".join(response.streaming_content) if response.streaming else response.content
+                assert LICHENG_MARK not in content.decode("utf-8", "replace"), path + query
+    # The walk saw pages, not only refusals.
+    assert walked > 20

@@ -10,7 +10,6 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from lms.constants import Role
 from lms.services import district_admin_assign
 from lms.tests.factories import CohortFactory, SchoolFactory, TeacherFactory, UserFactory, district
 from mentors.tests.factories import MentorFactory
