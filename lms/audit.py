@@ -36,6 +36,7 @@ from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import PageLogEntry
 
 from .dashboards import user_is_city_wide
+from .views import SafeExportMixin
 
 LOG_ENTRY_SCOPE_HOOK = "register_log_entry_scope"
 
@@ -97,9 +98,9 @@ class ScopedSiteHistoryFilterSet(SiteHistoryReportFilterSet):
         return User.objects.filter(pk__in=user_ids).order_by(User.USERNAME_FIELD)
 
 
-class ScopedLogEntriesView(LogEntriesView):
-    """Wagtail's site history and its CSV/XLSX export, drawn from
-    ``log_entry_list_for_user``."""
+class ScopedLogEntriesView(SafeExportMixin, LogEntriesView):
+    """Wagtail's site history and its CSV/XLSX export (with a BOM, as our
+    other exports, so Excel reads Chinese), drawn from ``log_entry_list_for_user``."""
 
     filterset_class = ScopedSiteHistoryFilterSet
 
