@@ -10,8 +10,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from lms.models import TeacherProfile
 from lms.services import district_admin_assign
-from lms.tests.factories import CohortFactory, SchoolFactory, TeacherFactory, UserFactory, district
+from lms.tests.factories import (
+    CohortFactory, CohortMembershipFactory, SchoolFactory, TeacherFactory, UserFactory, district,
+)
 from mentors.tests.factories import MentorFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +60,15 @@ def test_another_districts_staff_number_gets_the_unknown_numbers_answer(client, 
     assert elsewhere.status_code < 500
     assert answer(elsewhere) == answer(unknown)
     assert answer(elsewhere)[2] is False
+
+
+def test_another_districts_record_gets_the_missing_records_answer(client, district_admin):
+    """The same for an id in an address: a record of another district
+    answers as one that does not exist."""
+    elsewhere = TeacherProfile.objects.get(staff_number=ELSEWHERE)
+    membership = CohortMembershipFactory(teacher=elsewhere)
+    for url_name, pk in (("teachers:inspect", elsewhere.pk), ("teachers:history", elsewhere.pk),
+                         ("teachers:usage", elsewhere.pk), ("lms_cohorts:membership", membership.pk)):
+        found = client.get(reverse(url_name, args=[pk]))
+        missing = client.get(reverse(url_name, args=[pk + 10_000]))
+        assert found.status_code == missing.status_code == 404, url_name
