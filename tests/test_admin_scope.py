@@ -39,6 +39,8 @@ LIXIA_NAME = '=HYPERLINK("http://x","y")'
 LICHENG_NAME = "+历城区王老师"
 LICHENG_MARK = "历城区王老师"
 SCHOOL_NAME = "@SUM(1+1)实验学校"
+# Credited, but in none of the trainer's courses: never in a trainer's files.
+NOT_TRAINEES_NAME = "-未选课赵老师"
 
 EXPORT_LINK_RE = re.compile(r'href="([^"]*(?:[?&](?:amp;)?export=[^"]*|\.(?:csv|xlsx)))"')
 
@@ -51,6 +53,9 @@ def academy():
                            school=SchoolFactory(district=district_of(LIXIA), name=SCHOOL_NAME))
     licheng = TeacherFactory(real_name=LICHENG_NAME, staff_number="LC0001",
                              school=SchoolFactory(district=district_of(LICHENG), name="-历城区实验学校"))
+    outsider = TeacherFactory(real_name=NOT_TRAINEES_NAME, school=SchoolFactory(district=district_of(LIXIA)))
+    credit_record(teacher=outsider, category=CreditCategory.values[0], hours=Decimal("2"),
+                  source_key=f"test:{outsider.pk}", credited_by=hr)
     cohort = CohortFactory(name="-2026级学科带头人")
     course = CoursePageFactory(title="=1+2 科学课")
     OfflineSessionFactory(course=course, title="\t实验研修")
@@ -172,10 +177,12 @@ def test_every_export_of_every_role_is_formula_safe_and_scoped(client, academy):
                     neutralised.add(value)
                 if role == Role.DISTRICT_ADMIN:
                     assert LICHENG_MARK not in value, (url, value)
+                if role == Role.TRAINER:
+                    assert NOT_TRAINEES_NAME[1:] not in value, (url, value)
         client.logout()
 
     assert f"'{LIXIA_NAME}" in neutralised and f"'{LICHENG_NAME}" in neutralised
-    assert f"'{SCHOOL_NAME}" in neutralised
+    assert f"'{SCHOOL_NAME}" in neutralised and f"'{NOT_TRAINEES_NAME}" in neutralised
     # Each staff role downloaded something; teachers and mentors nothing.
     assert {Role.ACADEMY_ADMIN, Role.HR, Role.DISTRICT_ADMIN, Role.TRAINER} <= exported.keys()
     assert not exported.keys() & {Role.TEACHER, Role.MENTOR}
@@ -183,6 +190,7 @@ def test_every_export_of_every_role_is_formula_safe_and_scoped(client, academy):
     for path in ("/admin/reports/site-history/", "/admin/teachers/", "/admin/ledger-entries/"):
         assert f"{path}?export=csv" in district_admin
     assert any("/admin/dashboard/" in url for url in district_admin)
+    assert any(f"/admin/course-reports/{course.pk}/" in url for url in exported[Role.TRAINER])
 
 
 # GETs with a side effect or a deliberate error, left out of the walk.
