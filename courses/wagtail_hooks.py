@@ -35,3 +35,13 @@ def courses_nav_items():
         NavItem(_("Courses"), catalogue_url, order=100),
         NavItem(_("My learning"), "courses:my_learning", order=200, visible=has_teacher_profile),
     ]
+
+
+# Site history (lms/audit.py): an offline session's log entries for those who
+# manage its course.
+@hooks.register("register_log_entry_scope")
+def register_session_log_entry_scope():
+    from .models import OfflineSession
+    from .selectors import session_list_for_user
+
+    return {OfflineSession: session_list_for_user}

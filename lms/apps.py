@@ -10,7 +10,10 @@ class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .exports import neutralise_wagtail_exports
         from .roles import sync_role_permissions
+
+        neutralise_wagtail_exports()
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="lms.sync_role_permissions")
 

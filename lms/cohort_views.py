@@ -424,13 +424,9 @@ class NominationForm(forms.Form):
         staff_number = self.cleaned_data["staff_number"].strip()
         teacher = teacher_list_for_user(self.user).filter(staff_number=staff_number).first()
         if teacher is None:
-            # Teachers of another district are outside the nominator's scope;
-            # the service's message names the rule.
-            from .models import TeacherProfile
-
-            other = TeacherProfile.objects.filter(staff_number=staff_number).first()
-            if other is not None:
-                raise forms.ValidationError(services.TEACHER_NOT_IN_SCOPE % {"teacher": staff_number})
+            # A teacher of another district gets the same answer as a staff
+            # number nobody holds: the form must not tell a district admin
+            # which staff numbers exist elsewhere in the city.
             raise forms.ValidationError(UNKNOWN_STAFF_NUMBER)
         self.cleaned_data["teacher"] = teacher
         return staff_number

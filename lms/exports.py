@@ -17,6 +17,11 @@ The API is three functions:
 
 ``header`` is a sequence of column titles (lazy translations are fine) and
 ``rows`` any iterable of sequences; both are passed through ``safe_cell``.
+
+Wagtail's own list exports (``SpreadsheetExportMixin``: every ModelViewSet
+and SnippetViewSet with ``list_export``, the reports, form submissions) go
+through ``safe_cell`` too: ``neutralise_wagtail_exports``, called once when
+the app loads, makes the mixin's per-value step end with it.
 """
 
 import csv
@@ -97,3 +102,21 @@ def xlsx_response(filename: str, header: Sequence, rows: Iterable[Sequence], she
     buffer = BytesIO()
     workbook.save(buffer)
     return _attachment(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE, filename=filename)
+
+
+def neutralise_wagtail_exports():
+    """Make every Wagtail spreadsheet export pass each value through
+    ``safe_cell``, whichever view (ours, a built-in report, a contrib app's)
+    writes it. Wagtail itself only keeps XLSX cells from being typed as
+    formulas; its CSV writes ``=HYPERLINK(...)`` as it is."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    preprocess = SpreadsheetExportMixin.preprocess_field_value
+    if getattr(preprocess, "formula_safe", False):
+        return
+
+    def preprocess_field_value(self, field, value, export_format):
+        return safe_cell(preprocess(self, field, value, export_format))
+
+    preprocess_field_value.formula_safe = True
+    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value

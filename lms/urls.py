@@ -11,6 +11,9 @@ from lms.private_files import private_file_view
 from themes.forms import ThrottledPasswordChangeForm
 
 urlpatterns = [
+    # Wagtail's site history, kept to the reader's district (lms/audit.py):
+    # ahead of Wagtail's admin, at the same addresses.
+    path("admin/", include("lms.audit")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Before Django's own: the current password is checked with a limit.

@@ -18,7 +18,6 @@ from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .constants import Locality, ProfessionalTitle, Stage, Subject
-from .exports import safe_cell
 from .models import District, School, TeacherProfile
 from .selectors import district_list_for_user, school_list_for_user, teacher_list_for_user
 from .services import teacher_create
@@ -64,11 +63,8 @@ class ScopedIndexMixin:
 
 
 class SafeExportMixin:
-    """Spreadsheet exports with formulas neutralised and a BOM on CSV, so a
-    cell such as ``=HYPERLINK(…)`` stays text and Excel reads Chinese."""
-
-    def preprocess_field_value(self, field, value, export_format):
-        return safe_cell(super().preprocess_field_value(field, value, export_format))
+    """Spreadsheet exports with a BOM on CSV, so Excel reads Chinese. (Every
+    Wagtail export neutralises formulas: lms.exports.neutralise_wagtail_exports.)"""
 
     def stream_csv(self, queryset):
         yield "\ufeff"

@@ -110,3 +110,22 @@ def my_cohorts_nav_item():
     from .cohorts import teacher_has_membership
 
     return NavItem(_("My cohorts"), "my_cohorts", order=320, visible=teacher_has_membership)
+
+
+# Whose log entries a reader of Wagtail's site history may see (lms/audit.py):
+# each model's entries are kept to the objects its own screens show.
+@hooks.register("register_log_entry_scope")
+def register_people_log_entry_scopes():
+    from .cohorts import cohort_list_for_user, membership_list_for_user
+    from .dashboards import credit_list_for_user
+    from .models import Cohort, CohortMembership, District, School, TeacherProfile, TrainingCredit
+    from .selectors import district_list_for_user, school_list_for_user, teacher_list_for_user
+
+    return {
+        District: district_list_for_user,
+        School: school_list_for_user,
+        TeacherProfile: teacher_list_for_user,
+        TrainingCredit: credit_list_for_user,
+        Cohort: cohort_list_for_user,
+        CohortMembership: membership_list_for_user,
+    }

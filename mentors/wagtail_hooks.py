@@ -56,3 +56,11 @@ def research_along_nav_item():
     from themes.navigation import NavItem
 
     return NavItem(_("Research-along"), "mentors:my_pairings", order=500, visible=_teacher_or_mentor)
+
+
+# Site history (lms/audit.py): a pairing's log entries for those who may see it.
+@hooks.register("register_log_entry_scope")
+def register_pairing_log_entry_scope():
+    from .selectors import pairing_list_for_user
+
+    return {ResearchPairing: pairing_list_for_user}

@@ -194,7 +194,8 @@ def test_district_admin_nominates_own_teacher_with_attachment_but_not_others(cli
     page = client.get(url).content.decode()
     assert "2026级学科带头人" in page and "Eligibility override reason" not in page
     response = client.post(url, {"cohort": cohort.pk, "staff_number": "LC0001", "statement": "推荐"})
-    assert "is not a teacher of your district" in response.content.decode()
+    # Another district's teacher gets the answer a staff number nobody holds gets.
+    assert "No teacher with this staff number in your scope." in response.content.decode()
     response = client.post(url, {
         "cohort": cohort.pk, "staff_number": "LX0001", "statement": "市级优质课一等奖",
         "attachments": [SimpleUploadedFile("获奖证书.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
