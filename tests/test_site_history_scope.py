@@ -72,3 +72,20 @@ def test_site_history_page_export_and_filters_keep_the_district(client, history)
     export = client.get(reverse("wagtailadmin_reports:site_history") + "?export=csv")
     rows = b"".join(export.streaming_content).decode()
     assert "历下区张老师" in rows and "历城区王老师" not in rows
+
+
+def test_correction_requests_in_the_site_history_keep_the_district(history):
+    from lms.privacy.constants import CorrectionField
+    from lms.privacy.models import CorrectionRequest
+    from lms.privacy.services import correction_request_create
+
+    lixia = TeacherFactory(school=SchoolFactory(district=district("370102")))
+    licheng = TeacherFactory(school=SchoolFactory(district=district("370112")))
+    for teacher in (lixia, licheng):
+        correction_request_create(teacher=teacher, field=CorrectionField.values[0], text="学校填错了")
+    seen = log_entry_list_for_user(ModelLogEntry, history["lixia_admin"]).filter(content_type__model="correctionrequest")
+    assert set(seen.values_list("object_id", flat=True)) == {
+        str(CorrectionRequest.objects.get(teacher=lixia).pk)
+    }
+    everyone = log_entry_list_for_user(ModelLogEntry, history["academy"]).filter(content_type__model="correctionrequest")
+    assert everyone.count() == 2

@@ -64,3 +64,13 @@ def my_data_nav_item():
     from themes.navigation import NavItem, has_teacher_profile
 
     return NavItem(_("My data"), "privacy:my_data", order=600, visible=has_teacher_profile)
+
+
+@hooks.register("register_log_entry_scope")
+def register_correction_request_log_entry_scope():
+    """A district admin's site history shows the correction requests of their
+    own district's teachers, as their correction list does."""
+    from .models import CorrectionRequest
+    from .selectors import correction_request_list_for_user
+
+    return {CorrectionRequest: correction_request_list_for_user}
