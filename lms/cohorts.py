@@ -33,7 +33,7 @@ from .constants import (
     Stage,
     Subject,
 )
-from .imports import ImportFileError, RowError, _csv_rows, _normalise_header, _xlsx_rows, check_extension, check_size, decode_csv
+from .imports import CELL_MAX_CHARS, REPORT_VALUE_CHARS, ROW_CELL_TOO_LARGE, ImportFileError, RowError, _csv_rows, _normalise_header, _xlsx_rows, check_extension, check_size, decode_csv
 from .models import (
     AssessmentResult,
     Cohort,
@@ -635,6 +635,7 @@ ROW_BAD_DATE = _("Not a date: write it as 2026-06-30.")
 ROW_DUPLICATE = _("This member's result in this assessment is already on row %(first_row)s.")
 ROW_REQUIRED = _("This column must not be empty.")
 ASSESSMENT_ROW_ERRORS = {
+    "cell_too_large": ROW_CELL_TOO_LARGE,
     "unknown_member": ROW_UNKNOWN_MEMBER,
     "unknown_assessment": ROW_UNKNOWN_ASSESSMENT,
     "bad_date": ROW_BAD_DATE,
@@ -742,6 +743,17 @@ def assessment_import_check(*, cohort, data: bytes, filename: str, today=None) -
             def error(column, code, **params):
                 errors.append(RowError(number, ASSESSMENT_COLUMNS[column][0], code, record.get(column, ""), params))
 
+            oversized = [name for name, text in record.items() if len(text) > CELL_MAX_CHARS]
+            if oversized:
+                # Reported on its row and column, as in every other import;
+                # nothing else is checked in a row that cannot be read.
+                report.errors.extend(
+                    RowError(number, ASSESSMENT_COLUMNS[name][0], "cell_too_large",
+                             record[name][:REPORT_VALUE_CHARS] + "…",
+                             {"size": len(record[name]), "max": CELL_MAX_CHARS})
+                    for name in oversized
+                )
+                continue
             for name in ASSESSMENT_REQUIRED:
                 if not record.get(name):
                     error(name, "required")

@@ -499,11 +499,14 @@ def test_assessment_import_reads_xlsx(hr, assessed_cohort):
     assert (report.rows[0].score, report.rows[0].assessed_on) == (Decimal("91.5"), datetime.date(2026, 1, 5))
 
 
-def test_assessment_import_malformed_csv_is_explained_not_a_crash(assessed_cohort):
+def test_assessment_import_huge_cell_is_a_row_error_not_a_crash(assessed_cohort):
     huge = "工号,成绩,考核日期,考核人\n\"" + "x" * 200_000 + "\",80,2026-01-05,王\n"
     report = assessment_import_check(cohort=assessed_cohort[0], data=huge.encode(), filename="scores.csv")
-    assert not report.ok
-    assert report.file_error
+    assert not report.ok and not report.file_error
+    [error] = report.errors
+    assert (error.row, error.column, error.code) == (2, "工号", "cell_too_large")
+    assert error.params == {"size": 200_000, "max": 1000}
+    assert len(error.value) < 200
 
 
 def test_assessment_import_too_large_is_refused(settings, assessed_cohort):
