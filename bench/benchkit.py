@@ -35,11 +35,13 @@ def session_for(user):
     return store.session_key
 
 
-def wait_for_server(port, deadline=30):
+def wait_for_server(port, deadline=120):
+    """Until the server on 127.0.0.1:``port`` answers its home page; a cold
+    worker on a busy machine may take many seconds over its first request."""
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             connection.request("GET", "/", headers={"Host": "localhost"})
             connection.getresponse().read()
             return
