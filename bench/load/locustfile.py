@@ -155,6 +155,9 @@ class HumanResources(Visit):
             headers=posting(hr), redirect_to="/admin/certificate-actions/batches/",
         )
         if location.rstrip("/").split("/")[-1].isdigit():
+            # The browser follows the redirect to the batch's page, which
+            # then polls its progress.
+            self.page(location, "bulk issue page (admin)", headers=self.headers)
             self.progress = location.rstrip("/") + "/progress.json"
 
     @task(3)

@@ -44,7 +44,7 @@ from benchkit import (  # noqa: E402
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres:postgres@127.0.0.1:5432/lms_bench_load"
-PORT = 8412
+DEFAULT_PORT = 8412
 # The evening peak of the deadline week of winter training, from the academy.
 PEAK_REQUESTS = 60
 PEAK_COMPLETIONS = 10
@@ -188,13 +188,13 @@ def backend_title(pid):
         return ""
 
 
-def run_step(*, users, seconds, step, plan_path, server, worker, work_dir, database_name):
+def run_step(*, users, seconds, step, plan_path, server, worker, work_dir, database_name, port):
     """One headless locust run of ``seconds`` at ``users`` users."""
     prefix = str(Path(work_dir) / f"step{step}")
     env = {**os.environ, "LOAD_PLAN": plan_path, "LOAD_STEP": str(step)}
     command = [
         sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
-        "--host", f"http://127.0.0.1:{PORT}", "--users", str(users), "--spawn-rate", str(users),
+        "--host", f"http://127.0.0.1:{port}", "--users", str(users), "--spawn-rate", str(users),
         "--run-time", f"{seconds}s", "--stop-timeout", "10", "--csv", prefix, "--only-summary",
         "--loglevel", "ERROR", "--exit-code-on-error", "0",
     ]
@@ -266,6 +266,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=30, help="per user count")
     parser.add_argument("--warm-up", type=int, default=8, help="seconds of load before the steps, not reported")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="gunicorn's port on 127.0.0.1")
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/9",
                         help="Redis for the Celery worker (emptied before and after)")
     parser.add_argument("--seed", type=int, default=2024)
@@ -318,7 +319,7 @@ def main():
     celery_app.control.purge()
 
     log = open(Path(work_dir) / "services.log", "w")
-    server = start_gunicorn(port=PORT, workers=args.workers, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    server = start_gunicorn(port=args.port, workers=args.workers, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo", "--loglevel=WARNING",
          "-n", f"load-{os.getpid()}@%h"],
@@ -326,9 +327,12 @@ def main():
     )
     steps = []
     try:
-        wait_for_server(PORT)
+        wait_for_server(args.port)
+        time.sleep(1)
+        if server.poll() is not None:  # another server answered: gunicorn could not bind
+            raise SystemExit(f"gunicorn exited: is port {args.port} taken? (--port)")
         common = {"plan_path": plan_path, "server": server, "worker": worker, "work_dir": work_dir,
-                  "database_name": connection.settings_dict["NAME"]}
+                  "database_name": connection.settings_dict["NAME"], "port": args.port}
         warm = run_step(users=8, seconds=args.warm_up, step=0, **common)
         print(f"warm-up: {warm['requests']} requests, {warm['failures']} failed")
         print_header()
