@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
 
-.PHONY: run test install lock migrate seed messages check clean fonts
+.PHONY: run test install lock migrate seed messages check clean fonts bench
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed" or 0)'
@@ -52,6 +52,16 @@ run: fonts seed
 
 test: install node_modules/.installed
 	DJANGO_SETTINGS_MODULE=lms.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+# Every benchmark in bench/, then one table of figures against their budgets
+# (docs/performance.md); QUICK=1 for smaller sizes, ONLY="load dashboard"
+# for some. The PostgreSQL benches drop and recreate their own databases,
+# named $(BENCH_DATABASE_URL)_dash, _lesson and _load; BENCH_BROKER_URL names
+# the Redis the Celery benches empty and use.
+BENCH_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/lms_bench
+bench: install
+	$(PY) bench/run_all.py --database-url $(BENCH_DATABASE_URL) $(if $(QUICK),--quick) \
+	  $(if $(BENCH_BROKER_URL),--broker-url $(BENCH_BROKER_URL)) $(if $(ONLY),--only $(ONLY))
 
 # axe-core, which the browser tests run inside pages to check accessibility.
 # Without npm the accessibility tests say so (and fail under

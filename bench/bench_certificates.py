@@ -26,7 +26,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import Summary
+
 REPO = Path(__file__).resolve().parent.parent
+# Bulk issuing per worker against rendering alone (CPU time), and the cost
+# per certificate of the largest batch against the smallest.
+BULK_SHARE_TARGET = 0.50
+MAX_COST_GROWTH = 1.20
 
 
 def rss_mb():
@@ -109,6 +115,7 @@ def main():
     parser.add_argument("--render", type=int, default=300, help="PDFs to render for the rendering-alone figure")
     parser.add_argument("--chunk-size", type=int, default=50)
     parser.add_argument("--database-url")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures and budgets as JSON (make bench)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="lms-bench-certs-") as var_dir:
@@ -140,6 +147,8 @@ def main():
         print(f"rendering alone   {rate:.1f} PDFs/s wall, {cpu_rate:.1f} PDFs per CPU-second "
               f"({args.render} PDFs, {average_size / 1024:.1f} KiB each)")
         results = {}
+        summary = Summary("certificates")
+        summary.add("rendering alone", cpu_rate, unit="PDFs per CPU-second")
         for size in args.sizes:
             seconds, cpu, samples, (first, last) = bench_bulk(size, args.chunk_size, f"n{size}")
             per = seconds / size * 1000
@@ -151,12 +160,19 @@ def main():
                 f"{samples[0]:.0f}/{samples[-1]:.0f} MB, max sampled {max(samples):.0f} MB; "
                 f"first/last tenth {first:.2f}/{last:.2f} ms each"
             )
+            summary.add(f"bulk issue of {size:,} ÷ rendering alone (CPU)", size / cpu / cpu_rate,
+                        budget=BULK_SHARE_TARGET, kind="min")
         if len(results) > 1:
             small, large = min(results), max(results)
             print(f"cost ratio        wall {results[large][0] / results[small][0]:.2f}, "
                   f"CPU {results[large][1] / results[small][1]:.2f} ({large} vs {small})")
+            summary.add(f"CPU per certificate at {large:,} ÷ at {small:,}", results[large][1] / results[small][1],
+                        budget=MAX_COST_GROWTH)
         print(f"peak RSS          {peak_rss_mb():.0f} MB (whole process, seeding included)")
+        summary.add("peak RSS", peak_rss_mb(), unit="MB")
+        summary.write(args.json)
+        return 0 if summary.ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -40,7 +40,8 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse
+
+from benchkit import Summary, recreate_database
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lms_bench_dash"
@@ -62,13 +63,6 @@ COLUMNS = (
     "district_id", "school_id", "locality", "subject", "stage",
 )
 
-
-def recreate_database(url):
-    parsed = urlparse(url)
-    args = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
-    name = parsed.path.lstrip("/")
-    subprocess.run(["dropdb", *args, "--if-exists", name], check=True)
-    subprocess.run(["createdb", *args, name], check=True)
 
 
 def teacher_places():
@@ -297,6 +291,7 @@ def main():
         help="with --reuse-teachers: measure crediting only, on the ledger as it is",
     )
     parser.add_argument("--measure-dashboard", metavar="USERNAME", help=argparse.SUPPRESS)
+    parser.add_argument("--json", metavar="PATH", help="also write the figures and budgets as JSON (make bench)")
     args = parser.parse_args()
     if args.measure_dashboard:
         sys.path.insert(0, str(REPO))
@@ -381,6 +376,12 @@ def main():
     print(f"crediting       {single:,.0f} credits/s from 1 process ({args.credits // 2:,} credits), for comparison")
     print(f"crediting       {per_second:,.0f} credits/s ({args.credits:,} credits, {args.workers} processes, "
           f"{wall:.1f} s) target >= {THROUGHPUT_TARGET}: {'ok' if fast_enough else 'UNDER'}")
+    summary = Summary("city dashboard")
+    summary.add(f"dashboard at {large:,} ledger entries", results[large], unit="ms", budget=BUDGET_MS)
+    summary.add(f"dashboard at {large:,} ÷ at {small:,} entries", ratio, budget=MAX_GROWTH)
+    summary.add(f"crediting, {args.workers} processes", per_second, unit="credits/s", budget=THROUGHPUT_TARGET,
+                kind="min")
+    summary.write(args.json)
     return 0 if within_budget and flat and fast_enough else 1
 
 

@@ -18,15 +18,16 @@ measured in alternating rounds so that both see the same machine load.
 import argparse
 import http.client
 import os
-import secrets
 import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from benchkit import (
+    Summary, cpu_seconds_by_process, recreate_database, server_environment, session_for, start_gunicorn, wait_for_server,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres:postgres@127.0.0.1:5432/lms_courses"
@@ -39,23 +40,12 @@ COMPLETION_BUDGET = 100
 WARMUP_COMPLETERS = 40
 
 
-def recreate_database(url):
-    parsed = urlparse(url)
-    env = {**os.environ, "PGPASSWORD": parsed.password or ""}
-    args = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
-    name = parsed.path.lstrip("/")
-    subprocess.run(["dropdb", *args, "--if-exists", name], check=True, env=env)
-    subprocess.run(["createdb", *args, name], check=True, env=env)
-
-
 def prepare(*, lessons, completers):
     """A bare page, a course of ``lessons`` lessons with one teacher enrolled
     (the reader), and a one-lesson course with ``completers`` teachers
     enrolled, each with a signed-in session and a CSRF secret."""
     import json
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string
     from wagtail.models import Page
 
@@ -77,14 +67,6 @@ def prepare(*, lessons, completers):
         profile = teacher_create(real_name=f"教师{number}", staff_number=f"B{number:07d}", school=school,
                                  subject="science", stage="primary")
         return profile
-
-    def session_for(user):
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        return store.session_key
 
     course = catalogue.add_child(instance=CoursePage(
         title="基准课程", slug="bench-course", subject="science", stage="primary", credit_hours=8, category="general_literacy",
@@ -191,23 +173,6 @@ def completions(path, sessions, *, clients):
     return len(statuses) / elapsed
 
 
-def cpu_seconds_by_process():
-    """{pid: (program, CPU seconds used so far)} for every process."""
-    import glob
-
-    tick = os.sysconf("SC_CLK_TCK")
-    usage = {}
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            with open(stat) as handle:
-                data = handle.read()
-        except OSError:
-            continue
-        fields = data[data.rindex(")") + 2:].split()
-        usage[stat] = (data[data.index("(") + 1:data.rindex(")")], (int(fields[11]) + int(fields[12])) / tick)
-    return usage
-
-
 def cpu_per_post(run, count):
     """Run ``run()``; return its result and the CPU milliseconds per POST of
     gunicorn's workers, of PostgreSQL's backends and of this load generator
@@ -219,9 +184,9 @@ def cpu_per_post(run, count):
     result = run()
     split = {"python": 0.0, "postgres": 0.0, "load": 0.0}
     mine = f"/proc/{os.getpid()}/stat"
-    for pid, (name, seconds) in cpu_seconds_by_process().items():
+    for pid, (name, seconds, _parent) in cpu_seconds_by_process().items():
         if name in split:
-            used = 1000 * (seconds - before.get(pid, (name, 0.0))[1]) / count
+            used = 1000 * (seconds - before.get(pid, (name, 0.0, 0))[1]) / count
             split["load" if pid == mine else name] += used
     return result, split
 
@@ -233,19 +198,6 @@ def cpu_note(split):
             f" this load generator {split['load']:.1f} ms)")
 
 
-def wait_for_server(deadline=30):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            connection.request("GET", "/", headers={"Host": "localhost"})
-            connection.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
@@ -255,6 +207,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5, help="per page per round")
     parser.add_argument("--completions", type=int, default=1500)
+    parser.add_argument("--json", metavar="PATH", help="also write the figures and budgets as JSON (make bench)")
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/9",
                         help="Celery broker the completions queue their certificates on (emptied first and after)")
     # Longer than the run: with a shorter age every worker reconnects in the
@@ -266,16 +219,8 @@ def main():
     sys.stdout.reconfigure(line_buffering=True)
 
     recreate_database(args.database_url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DB_CONN_MAX_AGE": str(args.conn_max_age),
-        "CELERY_BROKER_URL": args.broker_url,
-    }
+    env = server_environment(database_url=args.database_url, broker_url=args.broker_url,
+                             conn_max_age=args.conn_max_age)
     os.environ.update(env)
     sys.path.insert(0, str(REPO))
     import django
@@ -294,13 +239,9 @@ def main():
     data = prepare(lessons=args.lessons, completers=args.completions)
     connection.close()
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "lms.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(args.workers),
-         "--log-level", "warning"],
-        cwd=REPO, env=env, start_new_session=True,
-    )
+    server = start_gunicorn(port=PORT, workers=args.workers, env=env, cwd=REPO)
     try:
-        wait_for_server()
+        wait_for_server(PORT)
         for path in (data["bare"], data["lesson"]):  # warm every worker's caches
             hammer(path, session=data["reader_session"], seconds=1, clients=args.clients)
         completions(data["done_url"], data["warmup"], clients=args.clients)
@@ -338,7 +279,14 @@ def main():
             queued = broker.default_channel.client.llen(celery_app.conf.task_default_queue)
         print(f"certificate tasks queued on the broker by those completions: {queued}")
         celery_app.control.purge()
-        return 0 if ratio >= LESSON_BUDGET_RATIO and rate >= COMPLETION_BUDGET else 1
+        summary = Summary("lesson page")
+        summary.add("lesson page ÷ bare Wagtail page (req/s)", ratio, budget=LESSON_BUDGET_RATIO, kind="min")
+        summary.add("lesson page", lesson_rate, unit="req/s")
+        summary.add("completion POSTs", rate, unit="/s", budget=COMPLETION_BUDGET, kind="min")
+        if split is not None:
+            summary.add("gunicorn CPU per completion", split["python"], unit="ms")
+        summary.write(args.json)
+        return 0 if summary.ok else 1
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
