@@ -8,8 +8,8 @@ its tests with the reason, unless ``LMS_REQUIRE_SERVICES=1``, when it fails
 them.
 """
 
+import contextlib
 import os
-
 import socket
 import subprocess
 import sys
@@ -118,34 +118,29 @@ def _cache_emptied():
     cache.clear()
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, settings):
-    """A real ``celery worker`` process on the Redis broker, sharing the test
-    database. Tests using it run in transactions that commit, so the worker
-    sees their data; mark them ``django_db(transaction=True,
-    serialized_rollback=True)`` so the reference data from migrations
-    (districts, groups) is restored after the flush. The fixture switches the
-    test process from eager mode to sending tasks through the broker."""
+@contextlib.contextmanager
+def celery_worker_running(settings, broker_url, *, extra_env=None, name="test"):
+    """A real ``celery worker`` process on ``broker_url``, sharing the test
+    database, with the test process switched from eager mode to sending
+    tasks through that broker. Yields the worker's Popen."""
     from django.db import connection
 
     from lms.celery import app
 
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lms.settings.test",
         "DATABASE_URL": worker_database_url(connection),
-        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_BROKER_URL": broker_url,
         "LMS_CELERY_EAGER": "0",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **(extra_env or {}),
     }
-    log_path = ROOT / "var" / "test-worker.log"
+    log_path = ROOT / "var" / f"{name}-worker.log"
     log_path.parent.mkdir(exist_ok=True)
-    log = open(log_path, "w")
+    log = open(log_path, "a")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo", "--loglevel=INFO", "-n", "test@%h"],
+        [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo", "--loglevel=INFO", "-n", f"{name}@%h"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -154,7 +149,7 @@ def celery_worker_process(transactional_db, settings):
     old = (app.conf.task_always_eager, app.conf.broker_url)
     _drop_broker_pools(app)
     app.conf.task_always_eager = False
-    app.conf.broker_url = REDIS_URL
+    app.conf.broker_url = broker_url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
         deadline = time.monotonic() + 30
@@ -168,13 +163,29 @@ def celery_worker_process(transactional_db, settings):
         yield worker
     finally:
         app.conf.task_always_eager, app.conf.broker_url = old
-        worker.terminate()
+        if worker.poll() is None:
+            worker.terminate()
         try:
             worker.wait(timeout=15)
         except subprocess.TimeoutExpired:
             worker.kill()
         log.close()
         _drop_broker_pools(app)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A real ``celery worker`` process on the Redis broker, sharing the test
+    database. Tests using it run in transactions that commit, so the worker
+    sees their data; mark them ``django_db(transaction=True,
+    serialized_rollback=True)`` so the reference data from migrations
+    (districts, groups) is restored after the flush. The fixture switches the
+    test process from eager mode to sending tasks through the broker."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    with celery_worker_running(settings, REDIS_URL) as worker:
+        yield worker
 
 
 @pytest.fixture
