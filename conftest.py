@@ -119,13 +119,29 @@ def _cache_emptied():
 
 
 @contextlib.contextmanager
+def celery_broker_switched(settings, broker_url):
+    """The test process sends tasks through ``broker_url`` instead of running
+    them eagerly."""
+    from lms.celery import app
+
+    old = (app.conf.task_always_eager, app.conf.broker_url, settings.CELERY_TASK_ALWAYS_EAGER)
+    _drop_broker_pools(app)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = broker_url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        yield app
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url, settings.CELERY_TASK_ALWAYS_EAGER = old
+        _drop_broker_pools(app)
+
+
+@contextlib.contextmanager
 def celery_worker_running(settings, broker_url, *, extra_env=None, name="test"):
     """A real ``celery worker`` process on ``broker_url``, sharing the test
     database, with the test process switched from eager mode to sending
     tasks through that broker. Yields the worker's Popen."""
     from django.db import connection
-
-    from lms.celery import app
 
     env = {
         **os.environ,
@@ -146,23 +162,18 @@ def celery_worker_running(settings, broker_url, *, extra_env=None, name="test"):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    old = (app.conf.task_always_eager, app.conf.broker_url)
-    _drop_broker_pools(app)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = broker_url
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if worker.poll() is not None:
-                raise RuntimeError(f"Celery worker exited early; see {log_path}")
-            if app.control.ping(timeout=0.5):
-                break
-        else:
-            raise RuntimeError(f"Celery worker did not answer a ping in 30 s; see {log_path}")
-        yield worker
+        with celery_broker_switched(settings, broker_url) as app:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if worker.poll() is not None:
+                    raise RuntimeError(f"Celery worker exited early; see {log_path}")
+                if app.control.ping(timeout=0.5):
+                    break
+            else:
+                raise RuntimeError(f"Celery worker did not answer a ping in 30 s; see {log_path}")
+            yield worker
     finally:
-        app.conf.task_always_eager, app.conf.broker_url = old
         if worker.poll() is None:
             worker.terminate()
         try:
@@ -170,7 +181,6 @@ def celery_worker_running(settings, broker_url, *, extra_env=None, name="test"):
         except subprocess.TimeoutExpired:
             worker.kill()
         log.close()
-        _drop_broker_pools(app)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from certificates.constants import BatchItemStatus, BatchStatus, CertificateKind
 from certificates.models import Certificate, IssueBatch
 from certificates.services import issue_batch_create
 from certificates.tests.factories import CertificateTemplateFactory
-from conftest import celery_worker_running, service_missing
+from conftest import celery_broker_switched, celery_worker_running, service_missing
 from courses.tests.factories import CoursePageFactory, EnrolmentFactory, LessonPageFactory
 from lms.constants import ImportStatus, Role
 from lms.import_views import MESSAGE_UPLOADED
@@ -122,12 +122,8 @@ def test_with_the_broker_down_a_completion_and_an_upload_succeed_and_their_work_
     school = SchoolFactory(code="DR01", has_primary=True, has_junior=True)
     hr = user_with_role(Role.HR, username="hr-drill")
 
-    with celery_worker_running(settings, own_redis.url, name="drill") as worker:
-        # The broker goes away, and the worker with it (it cannot work
-        # without one; it would only keep reconnecting).
-        own_redis.stop()
-        worker.terminate()
-        worker.wait(timeout=15)
+    with celery_broker_switched(settings, own_redis.url):
+        own_redis.stop()  # the broker goes away, with whatever it held
 
         client.force_login(enrolment.teacher.user)
         started = time.monotonic()
@@ -179,9 +175,9 @@ def test_with_the_broker_down_a_completion_and_an_upload_succeed_and_their_work_
 
 
 def test_a_worker_killed_in_the_middle_of_a_bulk_issue_leaves_nothing_missing_or_doubled(settings, own_redis, tmp_path):
-    settings.CERTIFICATES_BATCH_CHUNK_SIZE = 4
+    settings.CERTIFICATES_BATCH_CHUNK_SIZE = 3
     template = CertificateTemplateFactory(kind=CertificateKind.COURSE_COMPLETION, is_default=True)
-    teachers = [TeacherFactory() for _ in range(24)]
+    teachers = [TeacherFactory() for _ in range(12)]
     items = [
         {"holder_id": teacher.pk, "subject_key": "drill:summer", "subject_label": "暑期集中培训"}
         for teacher in teachers
@@ -191,7 +187,7 @@ def test_a_worker_killed_in_the_middle_of_a_bulk_issue_leaves_nothing_missing_or
 
     with celery_worker_running(settings, own_redis.url, extra_env=fast_restore, name="drill") as worker:
         batch = issue_batch_create(template=template, items=items, description="drill")
-        assert wait_until(lambda: Certificate.objects.count() >= 2, 60, interval=0.05)
+        assert wait_until(lambda: Certificate.objects.count() >= 1, 60, interval=0.05)
         worker.send_signal(signal.SIGKILL)  # mid-batch, no goodbye
         worker.wait(timeout=10)
     killed_at = Certificate.objects.count()
