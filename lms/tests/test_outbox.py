@@ -14,13 +14,13 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from lms import tasks
-from lms.constants import ImportStatus, Role
+from lms.constants import ImportStatus
 from lms.import_views import ERROR_FILE_NOT_STORED, MESSAGE_RETRIED
 from lms.imports import ERROR_ALREADY_COMMITTED
 from lms.models import ImportBatch, PendingTask
 from lms.outbox import pending_tasks_sweep, task_enqueue
-from lms.tests.factories import SchoolFactory, user_with_role
-from lms.tests.test_imports import teacher_row, to_csv, upload
+from lms.tests.factories import SchoolFactory
+from lms.tests.test_imports import hr_client, teacher_row, to_csv, upload  # noqa: F401 - hr_client is a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +30,6 @@ STALLED_EN = "Waiting for the background worker"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def hr_client(client):
-    client.force_login(user_with_role(Role.HR, username="hr"))
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture
