@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery.exceptions import NotRegistered
 from celery.signals import task_failure, task_success
 from django.conf import settings
 from django.db import transaction
@@ -40,8 +41,13 @@ SEND_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2
 
 
 def _task(name):
+    """The registered task called ``name``. Celery discovers the apps' task
+    modules lazily (a worker at start); a process that never imported one,
+    such as the sweep's management command, has them imported here."""
     from .celery import app
 
+    if name not in app.tasks:
+        app.loader.import_default_modules()
     return app.tasks[name]
 
 
@@ -60,7 +66,16 @@ def pending_task_send(*, pending: PendingTask, now=None, record_sent=False) -> b
     nothing (the row's created_at stands for it: the teacher's request pays
     one INSERT for the promise, no more); a sweep's resend records sent_at."""
     try:
-        _task(pending.task_name).apply_async(
+        task = _task(pending.task_name)
+    except NotRegistered as error:
+        # A task renamed or removed since it was promised: no send can work.
+        logger.error("Pending task %s names no task; it is set aside", pending.pk)
+        PendingTask.objects.filter(pk=pending.pk).update(
+            failed_at=now or timezone.now(), attempts=F("attempts") + 1, last_error=f"NotRegistered: {error}"
+        )
+        return True
+    try:
+        task.apply_async(
             args=pending.args, kwargs=pending.kwargs, task_id=str(pending.task_id),
             retry=True, retry_policy=SEND_RETRY_POLICY,
         )
@@ -127,21 +142,23 @@ def pending_tasks_sweep(*, now=None, include_failed=False) -> SweepResult:
     at the first send the broker refuses: the rest would fail the same way
     and wait for the next sweep."""
     result = SweepResult()
-    # Resends are stamped with the sweep's own time, so a row just sent is
-    # never due again within the same sweep.
+    # Each row at most once per sweep: the rows are walked in pk order.
     now = now or timezone.now()
+    last_pk = 0
     while True:
         with transaction.atomic():
             # skip_locked: two sweeps at once (beat and an operator) share
             # the work instead of sending everything twice.
             chunk = list(
                 pending_tasks_due(now=now, include_failed=include_failed)
-                .order_by("created_at", "pk")
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
                 .select_for_update(skip_locked=True)[:SWEEP_CHUNK]
             )
             if not chunk:
                 break
             for pending in chunk:
+                last_pk = pending.pk
                 if pending.failed_at is not None:
                     PendingTask.objects.filter(pk=pending.pk).update(failed_at=None)
                 if not pending_task_send(pending=pending, now=now, record_sent=True):

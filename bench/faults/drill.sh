@@ -10,7 +10,7 @@
 # (default 6390) and its own workers; it never touches another Redis.
 # postgres-restart restarts the whole PostgreSQL cluster DRILL_PG_CLUSTER
 # (e.g. "15 main") and refuses to run without DRILL_PG_MINE=1: never run it
-# on a PostgreSQL that other people use. disk-full mounts a 2 MB tmpfs (root).
+# on a PostgreSQL that other people use. disk-full mounts a 16 MB tmpfs (root).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -47,7 +47,8 @@ worker_start() {
 }
 worker_kill() { [ -n "$WORKER_PID" ] && kill -"${1:-9}" "$WORKER_PID" 2>/dev/null; wait "$WORKER_PID" 2>/dev/null || true; WORKER_PID=""; }
 
-cleanup() { worker_kill TERM; redis_kill; }
+MOUNTED=""
+cleanup() { worker_kill TERM; redis_kill; [ -n "$MOUNTED" ] && umount "$MOUNTED"; return 0; }
 trap cleanup EXIT
 
 wait_batch_done() {
@@ -103,8 +104,10 @@ drill_disk_full() {
     say "The media disk is full while certificates are issued"
     local media="$WORK/media"
     mkdir -p "$media"
-    mount -t tmpfs -o size=2m drill-media "$media"
-    head -c 1900k /dev/zero >"$media/filler" || true
+    mount -t tmpfs -o size=16m drill-media "$media"
+    MOUNTED=$media
+    # Room for a handful of PDFs (about 30 KB each), then ENOSPC.
+    head -c 16200k /dev/zero >"$media/filler" || true
     redis_start
     MEDIA_ROOT="$media" worker_start
     batch=$(MEDIA_ROOT="$media" step bulk_issue | tail -1)
@@ -117,7 +120,6 @@ drill_disk_full() {
     wait_batch_done "$batch"
     MEDIA_ROOT="$media" step check
     worker_kill TERM; redis_kill
-    umount "$media"
 }
 
 drill_postgres_restart() {

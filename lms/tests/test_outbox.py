@@ -197,3 +197,17 @@ def test_a_task_the_worker_gives_up_on_is_marked_failed_and_the_command_resends_
     assert "1 tasks sent again" in out.getvalue() or "已重新发送 1 个任务" in out.getvalue()
     pending.refresh_from_db()
     assert pending.failed_at is None and pending.attempts == 1
+
+
+def test_a_promise_naming_no_task_is_set_aside_and_the_sweep_goes_on(monkeypatch):
+    stray = PendingTask.objects.create(task_name="lms.tasks.no_such_task", last_error="refused")
+    batch = ImportBatch.objects.create(kind="teachers", original_filename="t.csv", file="imports/gone.csv")
+    PendingTask.objects.create(task_name=tasks.import_batch_validate_task.name, args=[batch.pk], last_error="refused")
+    sent = []
+    monkeypatch.setattr(tasks.import_batch_validate_task, "apply_async", lambda **options: sent.append(options))
+    pending_tasks_sweep(now=timezone.now() + datetime.timedelta(minutes=2))
+    assert len(sent) == 1
+    stray.refresh_from_db()
+    assert stray.failed_at is not None and stray.last_error.startswith("NotRegistered")
+    # Asked to resend everything, the sweep still visits each row once.
+    assert pending_tasks_sweep(include_failed=True).unsent == 0
