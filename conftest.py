@@ -8,8 +8,8 @@ its tests with the reason, unless ``LMS_REQUIRE_SERVICES=1``, when it fails
 them.
 """
 
+import contextlib
 import os
-
 import socket
 import subprocess
 import sys
@@ -118,6 +118,72 @@ def _cache_emptied():
     cache.clear()
 
 
+@contextlib.contextmanager
+def celery_broker_switched(settings, broker_url):
+    """The test process sends tasks through ``broker_url`` instead of running
+    them eagerly."""
+    from lms.celery import app
+
+    old = (app.conf.task_always_eager, app.conf.broker_url, settings.CELERY_TASK_ALWAYS_EAGER)
+    _drop_broker_pools(app)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = broker_url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        yield app
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url, settings.CELERY_TASK_ALWAYS_EAGER = old
+        _drop_broker_pools(app)
+
+
+@contextlib.contextmanager
+def celery_worker_running(settings, broker_url, *, extra_env=None, name="test"):
+    """A real ``celery worker`` process on ``broker_url``, sharing the test
+    database, with the test process switched from eager mode to sending
+    tasks through that broker. Yields the worker's Popen."""
+    from django.db import connection
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lms.settings.test",
+        "DATABASE_URL": worker_database_url(connection),
+        "CELERY_BROKER_URL": broker_url,
+        "LMS_CELERY_EAGER": "0",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+        **(extra_env or {}),
+    }
+    log_path = ROOT / "var" / f"{name}-worker.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = open(log_path, "a")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo", "--loglevel=INFO", "-n", f"{name}@%h"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        with celery_broker_switched(settings, broker_url) as app:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                if worker.poll() is not None:
+                    raise RuntimeError(f"Celery worker exited early; see {log_path}")
+                if app.control.ping(timeout=0.5):
+                    break
+            else:
+                raise RuntimeError(f"Celery worker did not answer a ping in 30 s; see {log_path}")
+            yield worker
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+
+
 @pytest.fixture
 def media_roots(settings, tmp_path):
     """Public and private media folders of this test's own: (public, private).
@@ -140,56 +206,11 @@ def celery_worker_process(transactional_db, settings):
     serialized_rollback=True)`` so the reference data from migrations
     (districts, groups) is restored after the flush. The fixture switches the
     test process from eager mode to sending tasks through the broker."""
-    from django.db import connection
-
-    from lms.celery import app
-
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lms.settings.test",
-        "DATABASE_URL": worker_database_url(connection),
-        "CELERY_BROKER_URL": REDIS_URL,
-        "LMS_CELERY_EAGER": "0",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-    }
-    log_path = ROOT / "var" / "test-worker.log"
-    log_path.parent.mkdir(exist_ok=True)
-    log = open(log_path, "w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo", "--loglevel=INFO", "-n", "test@%h"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    old = (app.conf.task_always_eager, app.conf.broker_url)
-    _drop_broker_pools(app)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = REDIS_URL
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if worker.poll() is not None:
-                raise RuntimeError(f"Celery worker exited early; see {log_path}")
-            if app.control.ping(timeout=0.5):
-                break
-        else:
-            raise RuntimeError(f"Celery worker did not answer a ping in 30 s; see {log_path}")
+    with celery_worker_running(settings, REDIS_URL) as worker:
         yield worker
-    finally:
-        app.conf.task_always_eager, app.conf.broker_url = old
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.close()
-        _drop_broker_pools(app)
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 """Where completions elsewhere in the academy earn a certificate.
 
 ``courses`` and ``mentors`` know nothing of certificates: after a
-completion commits they call the function their setting names
-(``COURSES_CERTIFICATE_ISSUER``, ``MENTORS_CERTIFICATE_ISSUER``), and these
-are those functions. Each only queues a Celery task with the completion's
-id: the teacher's request pays for one message to the broker, no query.
+completion they call, inside the completing transaction, the function their
+setting names (``COURSES_CERTIFICATE_ISSUER``, ``MENTORS_CERTIFICATE_ISSUER``),
+and these are those functions. Each only promises a Celery task with the
+completion's id through the outbox (``lms.outbox.task_enqueue``): the promise
+commits with the completion and is sent once it has, so a broker that is down
+delays the certificate but never loses it.
 The worker reads the completion, checks that HR has a default template for
 the kind and queues ``certificate_issue``, which is idempotent: one valid
 certificate per holder and thing certified, however often the completion is
@@ -15,6 +17,8 @@ import logging
 
 from django.db.models import Sum
 from django.utils import timezone
+
+from lms.outbox import task_enqueue
 
 from .constants import CertificateKind
 from .services import certificate_issue_later, template_default
@@ -34,11 +38,12 @@ def _template_ready(kind, what):
 
 
 def course_completion_certificate(*, enrolment_id):
-    course_completion_certificate_task.delay(enrolment_id=enrolment_id)
+    task_enqueue(course_completion_certificate_task, kwargs={"enrolment_id": enrolment_id},
+                 ref=f"enrolment:{enrolment_id}")
 
 
 def research_along_certificate(*, pairing_pk):
-    research_along_certificate_task.delay(pairing_pk=pairing_pk)
+    task_enqueue(research_along_certificate_task, kwargs={"pairing_pk": pairing_pk}, ref=f"pairing:{pairing_pk}")
 
 
 def course_completion_certificate_issue(*, enrolment_id):

@@ -30,6 +30,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
+from lms.outbox import task_enqueue
+
 from .constants import (
     CHECK_CODE_ALPHABET,
     CHECK_CODE_LENGTH,
@@ -418,14 +420,15 @@ def issue_batch_create(*, template, items, description="", filters=None, user=No
 
 
 def issue_batch_enqueue(*, batch):
-    """Queue a task per chunk of the batch's pending items, after commit."""
+    """Promise a task per chunk of the batch's pending items (the outbox),
+    sent once the transaction commits."""
     from .tasks import certificate_batch_chunk_task
 
     size = settings.CERTIFICATES_BATCH_CHUNK_SIZE
     pks = list(batch.items.filter(status=BatchItemStatus.PENDING).values_list("pk", flat=True))
     for start in range(0, len(pks), size):
         chunk = pks[start : start + size]
-        transaction.on_commit(lambda chunk=chunk: certificate_batch_chunk_task.delay(batch.pk, chunk))
+        task_enqueue(certificate_batch_chunk_task, (batch.pk, chunk), ref=f"issuebatch:{batch.pk}")
 
 
 @transaction.atomic
@@ -497,8 +500,9 @@ def issue_batch_finish_if_complete(*, batch):
 
 def certificate_issue_later(*, kind, holder, subject_object=None, subject_key="", subject_label="", hours=None,
                             started_on=None, completed_on=None, template=None):
-    """Queue ``certificate_issue`` for after the current transaction commits:
-    what courses, cohorts and mentors call when a completion earns one."""
+    """Promise ``certificate_issue`` in the current transaction (the outbox),
+    sent once it commits: what courses, cohorts and mentors call when a
+    completion earns one."""
     from .tasks import certificate_issue_task
 
     kwargs = {
@@ -513,7 +517,7 @@ def certificate_issue_later(*, kind, holder, subject_object=None, subject_key=""
         "completed_on": completed_on.isoformat() if completed_on else None,
         "template_pk": template.pk if template else None,
     }
-    transaction.on_commit(lambda: certificate_issue_task.delay(**kwargs))
+    task_enqueue(certificate_issue_task, kwargs=kwargs, ref=f"teacher:{holder.pk}")
 
 
 

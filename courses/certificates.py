@@ -1,11 +1,12 @@
 """The seam between course completion and certificate issuing.
 
 The certificates app (built separately) issues completion certificates. A
-completed enrolment of a course that issues one calls, after the completing
-transaction has committed, the function named by the setting
-``COURSES_CERTIFICATE_ISSUER`` (a dotted path) with ``enrolment_id=<pk>``.
-That function should enqueue a Celery task (``task.delay(...)``) that
-re-fetches the enrolment and issues idempotently. Unset, nothing happens.
+completed enrolment of a course that issues one calls, inside the completing
+transaction, the function named by the setting ``COURSES_CERTIFICATE_ISSUER``
+(a dotted path) with ``enrolment_id=<pk>``. That function should record a
+task through the outbox (``lms.outbox.task_enqueue``), which commits with
+the completion and is sent once it has; the task re-fetches the enrolment
+and issues idempotently. Unset, nothing happens.
 """
 
 from django.conf import settings

@@ -540,7 +540,8 @@ def enrolment_completion_check(*, enrolment: Enrolment, now=None, locked=False) 
     enrolment.credit = result.credit
     fields_update(enrolment, ["status", "completed_at", "credit"], connection)
     if course.issues_certificate:
-        # Robust: a broker that is down is logged, and the teacher still sees
-        # the completion that has committed, not an error page.
-        transaction.on_commit(lambda pk=enrolment.pk: certificate_issue_enqueue(enrolment_id=pk), robust=True)
+        # In the transaction: the issuer records its task in the outbox, so
+        # the certificate is promised with the completion and a broker that
+        # is down delays it rather than losing it.
+        certificate_issue_enqueue(enrolment_id=enrolment.pk)
     return ProgressResult(completed=True)

@@ -10,6 +10,7 @@ class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import outbox  # noqa: F401 - connects the worker's signals that close pending tasks
         from .exports import neutralise_wagtail_exports
         from .roles import sync_role_permissions
 

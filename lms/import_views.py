@@ -1,8 +1,11 @@
 """Admin screens for people imports: upload, dry-run preview, commit, reports.
 
-The work is done by the services in ``lms.imports``, in Celery tasks queued
-once the request's transaction has committed; these views only show a batch
-and pass on what HR asked for. Every view needs ``lms.add_importbatch`` (HR
+The work is done by the services in ``lms.imports``, in Celery tasks promised
+through the outbox (``lms.outbox``) in the request's transaction and sent once
+it has committed; these views only show a batch and pass on what HR asked
+for. A broker that is down delays the work, never loses it: the batch says it
+is waiting for the background worker, the sweep sends its task again, and HR
+can retry at once. Every view needs ``lms.add_importbatch`` (HR
 and academy admins); Wagtail's admin URL wrapper has already sent anonymous
 visitors to the login page.
 """
@@ -31,10 +34,12 @@ from .imports import (
     ImportFileError,
     import_batch_commit_request,
     import_batch_create,
+    import_batch_retry,
     row_error_reason,
     template_headers,
 )
 from .models import ImportBatch, School, TeacherProfile
+from .outbox import pending_task_stalled, task_enqueue
 from .tasks import import_batch_commit_task, import_batch_validate_task
 
 BATCHES_PER_PAGE = 20
@@ -43,6 +48,24 @@ ERRORS_PER_PAGE = 100
 
 MESSAGE_UPLOADED = _("The file was uploaded; it is being checked. Nothing is imported until you commit it.")
 MESSAGE_COMMITTING = _("The import is being committed.")
+MESSAGE_RETRIED = _("The batch was handed to the background worker again.")
+ERROR_FILE_NOT_STORED = _(
+    "The file could not be stored on the server (%(reason)s). Nothing was imported; try again later or tell the "
+    "academy's administrators."
+)
+
+# The task that moves a batch on from each status that waits for a worker.
+NEXT_TASK = {ImportStatus.UPLOADED: import_batch_validate_task, ImportStatus.COMMITTING: import_batch_commit_task}
+
+
+def batch_ref(batch):
+    return f"importbatch:{batch.pk}"
+
+
+def batch_task_enqueue(batch):
+    """Promise the task that moves ``batch`` on from its status (in the
+    caller's transaction; sent once it commits)."""
+    task_enqueue(NEXT_TASK[batch.status], (batch.pk,), ref=batch_ref(batch))
 
 ERROR_REPORT_HEADER = (_("Row"), _("Column"), _("Reason"), _("Value"))
 FILE_HELP = _("A .csv or .xlsx file of at most %(limit)s. Row 1 is the header row.")
@@ -95,13 +118,18 @@ class ImportIndexView(ImportPermissionMixin, ImportBreadcrumbsMixin, FormView):
 
     def form_valid(self, form):
         try:
-            batch = import_batch_create(
-                kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"], user=self.request.user
-            )
+            with transaction.atomic():
+                batch = import_batch_create(
+                    kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"], user=self.request.user
+                )
+                batch_task_enqueue(batch)
         except ImportFileError as error:
             form.add_error("file", error.message)
             return self.form_invalid(form)
-        transaction.on_commit(lambda: import_batch_validate_task.delay(batch.pk))
+        except OSError as error:
+            # A full or failing media disk: nothing was recorded.
+            form.add_error("file", ERROR_FILE_NOT_STORED % {"reason": error.strerror or type(error).__name__})
+            return self.form_invalid(form)
         messages.success(self.request, MESSAGE_UPLOADED)
         return redirect("lms_imports:detail", pk=batch.pk)
 
@@ -152,9 +180,12 @@ class ImportBatchDetailView(ImportPermissionMixin, ImportBreadcrumbsMixin, Detai
         actions = dict(ImportRowAction.choices)
         error_paginator = WagtailPaginator(batch.errors, ERRORS_PER_PAGE)
         error_page = error_paginator.get_page(self.request.GET.get("p"))
+        stalled = batch.is_running and pending_task_stalled(ref=batch_ref(batch))
         context.update(
             error_page=error_page,
             elided_page_range=error_paginator.get_elided_page_range(error_page.number),
+            stalled=stalled,
+            can_retry=stalled or batch.status == ImportStatus.FAILED,
             refresh_seconds=self.refresh_seconds if batch.is_running else None,
             statuses=ImportStatus,
             kinds=ImportKind,
@@ -173,19 +204,35 @@ class ImportBatchDetailView(ImportPermissionMixin, ImportBreadcrumbsMixin, Detai
         return context
 
 
+def _hand_over(request, pk, step, message):
+    """Move a batch on with ``step`` (a service refusing with
+    ImportBatchStateError) and promise its next task, in one transaction."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    try:
+        with transaction.atomic():
+            batch = step(batch=batch)
+            batch_task_enqueue(batch)
+    except ImportBatchStateError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, message)
+    return redirect("lms_imports:detail", pk=batch.pk)
+
+
 class ImportBatchCommitView(ImportPermissionMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        batch = get_object_or_404(ImportBatch, pk=pk)
-        try:
-            import_batch_commit_request(batch=batch)
-        except ImportBatchStateError as refusal:
-            messages.error(request, refusal.message)
-        else:
-            transaction.on_commit(lambda: import_batch_commit_task.delay(batch.pk))
-            messages.success(request, MESSAGE_COMMITTING)
-        return redirect("lms_imports:detail", pk=batch.pk)
+        return _hand_over(request, pk, import_batch_commit_request, MESSAGE_COMMITTING)
+
+
+class ImportBatchRetryView(ImportPermissionMixin, View):
+    """Hand a stuck or failed batch to the worker again."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        return _hand_over(request, pk, import_batch_retry, MESSAGE_RETRIED)
 
 
 class ImportBatchErrorsView(ImportPermissionMixin, View):
@@ -219,6 +266,7 @@ urlpatterns = [
     path("", ImportIndexView.as_view(), name="index"),
     path("<int:pk>/", ImportBatchDetailView.as_view(), name="detail"),
     path("<int:pk>/commit/", ImportBatchCommitView.as_view(), name="commit"),
+    path("<int:pk>/retry/", ImportBatchRetryView.as_view(), name="retry"),
     re_path(r"^(?P<pk>\d+)/errors\.(?P<extension>csv|xlsx)$", ImportBatchErrorsView.as_view(), name="errors"),
     re_path(r"^template/(?P<kind>\w+)\.(?P<extension>csv|xlsx)$", ImportTemplateView.as_view(), name="template"),
 ]

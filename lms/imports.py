@@ -1163,6 +1163,27 @@ def import_batch_commit(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+def import_batch_retry(*, batch: ImportBatch) -> ImportBatch:
+    """Take up again a batch whose check or commit never ran or failed.
+
+    A failed batch wrote nothing, so it goes back to being checked from its
+    file (HR then commits it again). A batch still waiting to be checked or
+    committed keeps its status: the caller sends its task again, which is
+    safe because a check writes only the batch and a commit runs once.
+    Refused (ImportBatchStateError) for any other status."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == ImportStatus.FAILED:
+            locked.status = ImportStatus.UPLOADED
+            locked.errors = []
+            locked.error_count = 0
+            locked.save(update_fields=["status", "errors", "error_count"])
+        elif locked.status not in (ImportStatus.UPLOADED, ImportStatus.COMMITTING):
+            _refuse(locked.status)
+    batch.refresh_from_db()
+    return batch
+
+
 def import_batch_fail(*, batch: ImportBatch, statuses=(ImportStatus.UPLOADED, *COMMITTABLE)) -> ImportBatch:
     """Record that checking or committing the batch failed unexpectedly.
 

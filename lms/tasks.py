@@ -59,3 +59,11 @@ def import_batch_commit_task(batch_pk):
     except ImportBatchStateError as refusal:
         # A redelivered or duplicate message for a batch already committed.
         logger.info("Import batch %s not committed: %s", batch_pk, refusal)
+
+
+@shared_task(ignore_result=True)
+def pending_tasks_sweep_task():
+    """Celery beat's every-minute sweep of the task outbox (lms.outbox)."""
+    from .outbox import pending_tasks_sweep
+
+    pending_tasks_sweep()

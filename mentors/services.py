@@ -4,7 +4,7 @@ pairings, logging, confirming and returning activities.
 Every service takes keyword-only arguments, checks who is acting, and raises
 ``ValidationError`` (with one of the module's message constants) or
 ``PermissionDenied`` having written nothing. E-mails and the certificate hook
-run after the transaction commits.
+are promised in the transaction (lms.outbox) and sent once it commits.
 """
 
 import datetime
@@ -28,6 +28,7 @@ from guardian.shortcuts import assign_perm
 from lms.constants import CreditCategory, Role
 from lms.ledger import credit_record
 from lms.models import TeacherProfile
+from lms.outbox import task_enqueue
 from lms.selectors import teacher_list_for_user
 from lms.services import user_role_add
 
@@ -83,17 +84,11 @@ def _now():
 
 
 def _notify_after_commit(task, *args):
-    """Queue an e-mail task once the transaction has committed. A broker
-    that cannot take it is logged, not raised: the confirmation or proposal
-    it reports on is already saved, and an error page would say otherwise."""
-
-    def enqueue():
-        try:
-            task.delay(*args)
-        except Exception:  # noqa: BLE001 - see the docstring
-            logger.exception("Could not queue %s%r", task.name, args)
-
-    transaction.on_commit(enqueue)
+    """Promise an e-mail task in the transaction (the outbox), sent once it
+    has committed. A broker that cannot take it is logged, not raised: the
+    confirmation or proposal it reports on is already saved, and the sweep
+    sends the e-mail when the broker is back."""
+    task_enqueue(task, args)
 
 
 def is_academy_admin(user) -> bool:
@@ -335,8 +330,9 @@ def pairing_complete_confirm(*, pairing: ResearchPairing, user, final_report: st
         pairing.closed_at = now
         issuer = certificate_issuer()
         if issuer is not None:
-            pairing_pk = pairing.pk
-            transaction.on_commit(lambda: issuer(pairing_pk=pairing_pk), robust=True)
+            # In the transaction: the issuer promises its task through the
+            # outbox, which commits with the completion.
+            issuer(pairing_pk=pairing.pk)
     pairing.save(update_fields=["final_report", "mentor_completed_at", "teacher_completed_at", "status", "closed_at"])
     return pairing
 

@@ -40,6 +40,9 @@ def embedded_env(tmp_path):
         DJANGO_SETTINGS_MODULE="lms.settings.dev",
         LMS_VAR_DIR=str(tmp_path / "var"),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # Beat sweeps the outbox every second and resends a refused task at once.
+        LMS_OUTBOX_SWEEP_EVERY="1",
+        LMS_OUTBOX_RESEND_AFTER="0",
         MEDIA_ROOT=str(tmp_path / "media"),
         PYTHONUNBUFFERED="1",
     )
@@ -88,12 +91,29 @@ def test_run_academy_serves_pages_and_its_worker_runs_queued_tasks(embedded_env,
             "print(batch.pk)\n",
         ).strip()
 
-        def batch_status():
+        def batch_status(pk):
             with sqlite3.connect(tmp_path / "db.sqlite3") as db:
-                return db.execute("select status from lms_importbatch where id = ?", (int(batch_id),)).fetchone()[0]
+                return db.execute("select status from lms_importbatch where id = ?", (int(pk),)).fetchone()[0]
 
-        assert wait_until(lambda: batch_status() != "uploaded", 60), (tmp_path / "run.log").read_text()
-        assert batch_status() == "validated"
+        assert wait_until(lambda: batch_status(batch_id) != "uploaded", 60), (tmp_path / "run.log").read_text()
+        assert batch_status(batch_id) == "validated"
+
+        # A check the broker refused (as when it was down): only the outbox
+        # knows of it, and beat's sweep, started by run_academy, sends it.
+        refused_id = manage_shell(
+            embedded_env,
+            "from django.core.files.base import ContentFile\n"
+            "from lms.imports import import_batch_create\n"
+            "from lms.models import PendingTask\n"
+            "from lms.tasks import import_batch_validate_task\n"
+            "csv = '工号,姓名,学校代码,学科,学段\\nT2,李娜,S1,科学,小学\\n'.encode('utf-8')\n"
+            "batch = import_batch_create(kind='teachers', uploaded_file=ContentFile(csv, name='t2.csv'))\n"
+            "PendingTask.objects.create(task_name=import_batch_validate_task.name, args=[batch.pk],"
+            " last_error='OperationalError: connection refused')\n"
+            "print(batch.pk)\n",
+        ).strip()
+        assert wait_until(lambda: batch_status(refused_id) != "uploaded", 60), (tmp_path / "run.log").read_text()
+        assert batch_status(refused_id) == "validated"
     finally:
         academy.terminate()
         academy.wait(timeout=30)

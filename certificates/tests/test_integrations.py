@@ -78,18 +78,27 @@ def test_without_a_default_template_the_completion_stands_and_no_certificate_is_
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_broker_that_is_down_neither_undoes_nor_fails_a_completion(client, monkeypatch, caplog):
-    """The certificate is queued after the completion commits; a broker that
-    refuses the message is logged, and the teacher sees the completion."""
+def test_a_broker_that_is_down_neither_undoes_nor_fails_a_completion_and_the_sweep_issues_later(
+    client, monkeypatch, caplog
+):
+    """The certificate is promised in the completing transaction; a broker
+    that refuses the message is logged, the teacher sees the completion, and
+    the sweep sends the task once the broker is back."""
+    import datetime
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
     from certificates import tasks
     from courses.constants import EnrolmentStatus
     from courses.views import COURSE_COMPLETED
-    from lms.models import TrainingCredit
+    from lms.models import PendingTask, TrainingCredit
+    from lms.outbox import pending_tasks_sweep
 
-    def broker_down(**kwargs):
-        raise ConnectionError("broker unreachable")
+    def broker_down(*args, **kwargs):
+        raise OperationalError("broker unreachable")
 
-    monkeypatch.setattr(tasks.course_completion_certificate_task, "delay", broker_down)
+    monkeypatch.setattr(tasks.course_completion_certificate_task, "apply_async", broker_down)
     CertificateTemplateFactory(kind=CertificateKind.COURSE_COMPLETION, is_default=True)
     course = CoursePageFactory(requires_quizzes=False)
     lesson = LessonPageFactory(parent=course)
@@ -105,3 +114,14 @@ def test_a_broker_that_is_down_neither_undoes_nor_fails_a_completion(client, mon
     assert TrainingCredit.objects.filter(teacher=enrolment.teacher).count() == 1
     assert "broker unreachable" in caplog.text
     assert not Certificate.objects.exists()
+    pending = PendingTask.objects.get()
+    assert pending.kwargs == {"enrolment_id": enrolment.pk}
+    assert pending.sent_at is None and "broker unreachable" in pending.last_error
+
+    # Still down a minute later: the sweep stops at once and keeps the promise.
+    later = timezone.now() + datetime.timedelta(minutes=2)
+    assert pending_tasks_sweep(now=later).unsent == 1
+    monkeypatch.undo()
+    assert pending_tasks_sweep(now=later).sent == 1
+    assert Certificate.objects.get().holder == enrolment.teacher
+    assert not PendingTask.objects.exists()

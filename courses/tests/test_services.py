@@ -197,13 +197,20 @@ def test_doing_every_lesson_completes_and_credits_the_ledger_once(course, teache
     assert LessonProgress.objects.filter(enrolment=enrolment).count() == 2
 
 
-def test_the_certificate_is_enqueued_after_commit_once(course, teacher, issued, django_capture_on_commit_callbacks):
+def test_the_certificate_issuer_is_called_once_inside_the_completing_transaction(course, teacher, issued):
+    """Inside, so that what it records (the outbox's promise) commits or
+    rolls back with the completion."""
     lesson = LessonPageFactory(parent=course)
     enrolment = services.enrolment_create(course=course, teacher=teacher)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with pytest.raises(RuntimeError), transaction.atomic():
         services.lesson_complete(enrolment=enrolment, lesson=lesson)
-        services.lesson_complete(enrolment=enrolment, lesson=lesson)
-    assert len(callbacks) == 1
+        assert issued == [enrolment.pk]
+        raise RuntimeError("the request fails after the completion")
+    enrolment.refresh_from_db()
+    assert enrolment.completed_at is None
+    issued.clear()
+    services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    services.lesson_complete(enrolment=enrolment, lesson=lesson)
     assert issued == [enrolment.pk]
 
 

@@ -243,13 +243,59 @@ def filesystem_broker_options(broker_url, folder=None):
     }
 
 
-CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_URL)
+def broker_transport_options(broker_url):
+    """Transport options for the broker: the filesystem broker's folders, or
+    Redis's visibility timeout, set here rather than left to kombu's default
+    of an hour. A task acknowledged late whose worker died goes back to the
+    queue once it has been unacknowledged this long; it must be longer than
+    the longest task (an import of 50,000 teachers takes about 40 s,
+    docs/performance.md) and than any retry countdown, or a running task is delivered a
+    second time. See docs/operations.md ("Lost work")."""
+    if broker_url.startswith("filesystem://"):
+        return filesystem_broker_options(broker_url)
+    if broker_url.startswith(("redis://", "rediss://")):
+        options = {"visibility_timeout": int(os.environ.get("LMS_CELERY_VISIBILITY_TIMEOUT", "900"))}
+        if os.environ.get("LMS_CELERY_UNACKED_RESTORE_INTERVAL"):
+            # How often a worker looks for such messages (kombu: every 100 s).
+            options.update(
+                unacked_restore_interval=int(os.environ["LMS_CELERY_UNACKED_RESTORE_INTERVAL"]),
+                unacked_restore_throttle=1,
+            )
+        return options
+    return {}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# The outbox of tasks (lms/outbox.py, docs/decisions/0060-task-outbox.md):
+# a task whose send failed is sent again after LMS_OUTBOX_RESEND_AFTER
+# seconds; one sent but not run (its message lost with a broker restarted
+# without its data, or with a killed worker on the filesystem broker) after
+# LMS_OUTBOX_REDELIVER_AFTER, longer than the visibility timeout so Redis's
+# own redelivery comes first; one the worker gave up on (a full disk, say)
+# after LMS_OUTBOX_RETRY_FAILED_AFTER, at most LMS_OUTBOX_MAX_ATTEMPTS sends.
+LMS_OUTBOX_RESEND_AFTER = int(os.environ.get("LMS_OUTBOX_RESEND_AFTER", "60"))
+LMS_OUTBOX_REDELIVER_AFTER = int(os.environ.get("LMS_OUTBOX_REDELIVER_AFTER", "1800"))
+LMS_OUTBOX_RETRY_FAILED_AFTER = int(os.environ.get("LMS_OUTBOX_RETRY_FAILED_AFTER", "1800"))
+LMS_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("LMS_OUTBOX_MAX_ATTEMPTS", "10"))
+# After how long a screen waiting for a task (an import's check) says the
+# background worker has not taken it, and offers to retry.
+LMS_OUTBOX_STALLED_AFTER = int(os.environ.get("LMS_OUTBOX_STALLED_AFTER", "60"))
+LMS_OUTBOX_SWEEP_EVERY = float(os.environ.get("LMS_OUTBOX_SWEEP_EVERY", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "pending-tasks-sweep": {
+        "task": "lms.tasks.pending_tasks_sweep_task",
+        "schedule": LMS_OUTBOX_SWEEP_EVERY,
+        # Sweeps that piled up while the worker was away are worth nothing.
+        "options": {"expires": LMS_OUTBOX_SWEEP_EVERY},
+    },
+}
 
 WAGTAIL_SITE_NAME = _("Jinan Science Teachers' Online Research Academy")
 WAGTAIL_I18N_ENABLED = False
@@ -286,18 +332,6 @@ CERTIFICATES_VERIFY_RATE_PER_CERTIFICATE_PER_MINUTE = int(
     os.environ.get("CERTIFICATES_VERIFY_RATE_PER_CERTIFICATE_PER_MINUTE", "10")
 )
 CERTIFICATES_BATCH_CHUNK_SIZE = int(os.environ.get("CERTIFICATES_BATCH_CHUNK_SIZE", "50"))
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # A message whose worker died unacknowledged goes back to the queue after
-    # this many seconds (kombu's default is an hour).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": int(os.environ.get("LMS_CELERY_VISIBILITY_TIMEOUT", "3600"))
-    }
-    if os.environ.get("LMS_CELERY_UNACKED_RESTORE_INTERVAL"):
-        # How often a worker looks for such messages (kombu: every 100 s).
-        CELERY_BROKER_TRANSPORT_OPTIONS.update(
-            unacked_restore_interval=int(os.environ["LMS_CELERY_UNACKED_RESTORE_INTERVAL"]),
-            unacked_restore_throttle=1,
-        )
 CERTIFICATES_ISSUER_NAME = os.environ.get("CERTIFICATES_ISSUER_NAME", "济南市科学教育教师网络研修学院")
 
 # Completions that earn a certificate: courses and mentors call these after

@@ -5,7 +5,7 @@ environment (``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_BACKEND``)."""
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import filesystem_broker_options
+from .base import broker_transport_options
 
 DEBUG = os.environ.get("DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-9c1f7a53e2b84d6f"
@@ -15,4 +15,8 @@ ALLOWED_HOSTS = ["*"]
 # The filesystem transport lets a real worker process take tasks from the web
 # server through plain files under var/celery; see docs/decisions.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_URL)
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
+# The filesystem broker hands a message over by deleting its file: a worker
+# killed mid-task loses it, and only the outbox's sweep brings it back. With
+# one local worker and a short queue, five minutes is long enough.
+LMS_OUTBOX_REDELIVER_AFTER = int(os.environ.get("LMS_OUTBOX_REDELIVER_AFTER", "300"))

@@ -362,11 +362,15 @@ def test_a_broker_that_refuses_the_email_does_not_undo_or_fail_the_confirmation(
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
+    from lms.models import PendingTask
+
     pairing = active_pairing()
     activity = log(pairing)
-    monkeypatch.setattr(tasks.activity_reviewed_task, "delay", broker_down)
+    monkeypatch.setattr(tasks.activity_reviewed_task, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         services.pairing_activity_confirm(activity=activity, user=pairing.mentor.user)
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.CONFIRMED and activity.credit is not None
-    assert "Could not queue" in caplog.text
+    assert "Could not send mentors.tasks.activity_reviewed_task" in caplog.text
+    # The e-mail is still promised, for the sweep to send once the broker is back.
+    assert PendingTask.objects.get(task_name=tasks.activity_reviewed_task.name).args == [activity.pk]

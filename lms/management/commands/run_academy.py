@@ -1,6 +1,8 @@
-"""Start the academy for local use: the web server and a real Celery worker.
+"""Start the academy for local use: the web server, a real Celery worker and
+Celery beat (whose every-minute sweep sends again the tasks of the outbox that
+the broker refused or lost, see lms/outbox.py).
 
-Both run as child processes; when either stops, or on Ctrl-C, the other is
+All run as child processes; when one stops, or on Ctrl-C, the others are
 stopped too. The worker uses whatever broker the settings name: the embedded
 filesystem broker by default, Redis or RabbitMQ when ``CELERY_BROKER_URL``
 says so.
@@ -11,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -20,12 +23,12 @@ from lms.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
-    help = "Run the web server and a Celery worker together (make run)."
+    help = "Run the web server, a Celery worker and Celery beat together (make run)."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
-        parser.add_argument("--no-worker", action="store_true", help="Start the web server only.")
+        parser.add_argument("--no-worker", action="store_true", help="Start the web server only (no worker, no beat).")
 
     def handle(self, *args, host, port, no_worker, **options):
         manage = [sys.executable, os.path.join(settings.BASE_DIR, "manage.py")]
@@ -34,6 +37,13 @@ class Command(BaseCommand):
         if not no_worker:
             worker = [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo", "--loglevel=INFO"]
             children.append(subprocess.Popen(worker, env=env, cwd=settings.BASE_DIR))
+            # Beat keeps its schedule's state in a file; var/ is the local state folder.
+            Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+            beat = [
+                sys.executable, "-m", "celery", "-A", "lms", "beat", "--loglevel=INFO",
+                f"--schedule={Path(settings.VAR_DIR) / 'celerybeat-schedule'}",
+            ]
+            children.append(subprocess.Popen(beat, env=env, cwd=settings.BASE_DIR))
 
         self.print_banner(host, port, settings.CELERY_BROKER_URL.split("://")[0])
         # A plain `kill` must stop the children too, not leave them running.
@@ -58,7 +68,7 @@ class Command(BaseCommand):
         lines = [
             "",
             _("The academy is running at %(url)s (admin: %(url)sadmin/)") % {"url": url},
-            _("Celery worker: %(broker)s broker") % {"broker": broker},
+            _("Celery worker and beat: %(broker)s broker") % {"broker": broker},
             _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD},
         ]
         lines += [f"  {username:<14} {role.label} — {hint}" for username, role, _name, hint in DEMO_LOGINS]
