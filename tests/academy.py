@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from certificates.constants import CertificateKind
 from certificates.models import IssueBatch
@@ -36,6 +35,7 @@ from lms.tests.factories import (
     user_with_role,
 )
 from mentors.constants import ActivityKind
+from themes.models import BrandingSettings
 from mentors.services import mentor_project_post, pairing_activity_log
 from mentors.tests.factories import PDF_BYTES, MentorFactory, active_pairing, days_ago
 
@@ -96,6 +96,8 @@ def _wagtail_objects(objects, owner):
     objects["redirect"] = Redirect.objects.create(old_path="/old-course", redirect_link="/")
     objects["collection"] = Collection.get_first_root_node()
     objects["site"] = Site.objects.get(is_default_site=True)
+    # Created on the first page view otherwise, which would read as a write.
+    BrandingSettings.for_site(objects["site"])
     objects["workflow"] = Workflow.objects.order_by("pk").first()
     objects["task"] = Task.objects.order_by("pk").first()
 
@@ -188,5 +190,4 @@ def academy_build() -> Academy:
     objects["evidence"] = activity.evidence_files.get()
 
     _wagtail_objects(objects, academy_admin)
-    objects["now"] = timezone.now()
     return Academy(users=users, objects=objects)
