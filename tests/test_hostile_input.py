@@ -28,7 +28,7 @@ from .test_security_matrix import AA, AN, DA, HR, TR, M, T, _entries
 pytestmark = pytest.mark.django_db
 
 settings.register_profile(
-    "ci", max_examples=2, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+    "ci", max_examples=2, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
 )
 settings.register_profile(
