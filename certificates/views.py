@@ -6,9 +6,12 @@ or a service."""
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -186,4 +189,12 @@ def my_transcript_pdf(request, year):
     teacher = teacher_get_for_user(request.user)
     if teacher is None or not FIRST_YEAR <= year <= timezone.localdate().year:
         raise Http404
-    return certificate_pdf_response(request, certificate_transcript_current(teacher=teacher, year=year))
+    try:
+        certificate = certificate_transcript_current(teacher=teacher, year=year)
+    except ValidationError as error:
+        # No default transcript template yet: say so on the page the teacher
+        # came from, rather than failing.
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(reverse("themes:my_hours_transcript", args=[year]))
+    return certificate_pdf_response(request, certificate)

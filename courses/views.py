@@ -93,7 +93,12 @@ def course_context(course, request):
         "sessions": list(course.sessions.all()),
         "places_left": None if course.capacity is None else max(course.capacity - taken, 0),
         "is_open": course.is_open_for_enrolment(),
-        "prerequisites": list(course.prerequisites.live().values_list("title", flat=True)),
+        # Through the page manager: in a preview the relation is modelcluster's
+        # in-memory FakeQuerySet, which has no live().
+        "prerequisites": list(
+            CoursePage.objects.live().filter(pk__in=course.prerequisites.values_list("id", flat=True))
+            .order_by("path").values_list("title", flat=True)
+        ),
     }
 
 

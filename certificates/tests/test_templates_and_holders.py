@@ -9,7 +9,7 @@ from django.utils import translation
 
 from certificates.constants import CertificateKind, CertificateStatus
 from certificates.models import Certificate
-from certificates.services import certificate_issue
+from certificates.services import NO_TEMPLATE, certificate_issue
 from certificates.templating import NOT_AN_IMAGE, TEMPLATE_TOO_LONG, UNKNOWN_PLACEHOLDER
 from lms.constants import CreditCategory, Role
 from lms.ledger import credit_record
@@ -135,6 +135,18 @@ def _credit(teacher, n, hours, category=CreditCategory.ONLINE_COURSE):
         teacher=teacher, hours=Decimal(hours), category=category, source_key=f"test:{teacher.pk}:{n}",
         occurred_on=datetime.date(2025, 3, n), evidence_label=f"科学课程第{n}讲", person_times=1,
     )
+
+
+def test_asking_for_a_transcript_before_hr_set_a_default_template_says_so(client):
+    teacher = TeacherFactory()
+    _credit(teacher, 1, "3")
+    client.force_login(teacher.user)
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("certificates:my_transcript_pdf", args=[2025]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("themes:my_hours_transcript", args=[2025])
+    expected = NO_TEMPLATE % {"kind": CertificateKind.HOURS_TRANSCRIPT.label}
+    assert expected in response.content.decode()
+    assert not Certificate.objects.exists()
 
 
 def test_the_transcript_pdf_lists_every_credit_and_totals_by_category(client):

@@ -342,3 +342,25 @@ def test_the_main_navigation_follows_the_catalogue_when_its_address_changes(clie
 
     assert index.url.endswith("/kecheng/")
     assert f'<a href="{index.url}">Courses</a>' in client.get("/").content.decode()
+
+
+def test_a_course_names_its_live_prerequisites_and_its_draft_previews(client):
+    from lms.constants import Role
+    from lms.tests.factories import user_with_role
+
+    basics = CoursePageFactory(title="科学探究基础")
+    withdrawn = CoursePageFactory(title="已下线课程")
+    withdrawn.unpublish()
+    course = CoursePageFactory(title="探究式教学进阶")
+    course.prerequisites.set([basics, withdrawn])
+    course.save_revision().publish()
+    page = client.get(course.url).content.decode()
+    assert "科学探究基础" in page and "已下线课程" not in page
+
+    # A preview reads the prerequisites from the draft revision, in memory.
+    course.title = "探究式教学进阶（修订稿）"
+    course.save_revision()
+    client.force_login(user_with_role(Role.ACADEMY_ADMIN))
+    response = client.get(f"/admin/pages/{course.pk}/view_draft/")
+    assert response.status_code == 200
+    assert "科学探究基础" in response.content.decode()
