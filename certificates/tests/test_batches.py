@@ -123,9 +123,11 @@ def _wait(predicate, timeout, what):
 
 @pytest.fixture
 def quick_redelivery(monkeypatch):
-    # A message whose worker died goes back to the queue after 3 s, and the
-    # new worker looks for such messages every second.
-    monkeypatch.setenv("LMS_CELERY_VISIBILITY_TIMEOUT", "3")
+    # A message whose worker died goes back to the queue after 5 s, and the
+    # new worker looks for such messages every second. A chunk must take less
+    # than that, even on a busy machine, or a chunk still running is handed
+    # out again and again (harmless, but the batch then outlasts the wait).
+    monkeypatch.setenv("LMS_CELERY_VISIBILITY_TIMEOUT", "5")
     monkeypatch.setenv("LMS_CELERY_UNACKED_RESTORE_INTERVAL", "1")
 
 
@@ -137,7 +139,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
 ):
     from conftest import ROOT
 
-    settings.CERTIFICATES_BATCH_CHUNK_SIZE = 40
+    settings.CERTIFICATES_BATCH_CHUNK_SIZE = 10
     template = CertificateTemplateFactory()
     teachers = TeacherFactory.create_batch(120)
     items = [{"holder_id": t.pk, "subject_key": "training:summer", "subject_label": "暑期科学教师集中培训",
