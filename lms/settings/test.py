@@ -21,8 +21,12 @@ STORAGES = {
     "private": PRIVATE_STORAGE,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
-PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "test-private-media"))  # noqa: F405
+# Test files live under LMS_TEST_FILES_DIR (default var/), so two runs side
+# by side (CI's SQLite and PostgreSQL passes) keep theirs apart; a worker
+# process started by a test is handed the test process's own folders.
+TEST_FILES_DIR = Path(os.environ.get("LMS_TEST_FILES_DIR", BASE_DIR / "var"))  # noqa: F405
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", TEST_FILES_DIR / "test-media"))
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", TEST_FILES_DIR / "test-private-media"))
 DATABASES = {"default": database_from_env(os.environ.get("DATABASE_URL", "sqlite:///:memory:"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: tests marked ``celery`` run a real worker process
