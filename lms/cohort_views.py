@@ -22,6 +22,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
+from django.forms.formsets import DEFAULT_MAX_NUM
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import get_resolver, path, reverse
@@ -55,6 +56,7 @@ OLYMPIAD_SUBJECT_REQUIRED = _("An Olympiad-coach cohort needs its Olympiad subje
 OLYMPIAD_SUBJECT_ONLY_FOR_COACHES = _("Only Olympiad-coach cohorts have an Olympiad subject.")
 UNKNOWN_STAFF_NUMBER = _("No teacher with this staff number in your scope.")
 NOTHING_SELECTED = _("Select at least one member.")
+ROWS_ALTERED = _("The rows of this form were altered and cannot be saved. Reload the page and enter them again.")
 IMPORT_EXPIRED = _("This check has expired or was not yours; upload the file again.")
 BULK_DONE = _("%(count)s member(s) updated.")
 BULK_REFUSED = _("%(teacher)s: %(reason)s")
@@ -81,6 +83,36 @@ def _forbidden(request):
 # --- Cohort set-up ----------------------------------------------------------------
 
 
+# The most rows a formset builds (Django's absolute_max for the default max_num).
+FORMSET_ABSOLUTE_MAX = 2 * DEFAULT_MAX_NUM
+
+
+def _child_row_ids_checked(data):
+    """``(data, altered)``: the inline rows' ids checked before modelcluster
+    reads them. Its child formsets read ``<prefix>-<i>-id`` of every row
+    below ``INITIAL_FORMS`` without the guard Django's model formsets have,
+    so a forged count or id was a server error. A missing or non-numeric id
+    is blanked here (the row builds as a new one) and the form refuses to
+    save with ``ROWS_ALTERED``."""
+    altered, checked = False, None
+    for key in list(data.keys()):
+        if not key.endswith("-INITIAL_FORMS"):
+            continue
+        prefix = key[: -len("-INITIAL_FORMS")]
+        try:
+            rows = min(int(data.get(key)), int(data.get(f"{prefix}-TOTAL_FORMS")), FORMSET_ABSOLUTE_MAX)
+        except (TypeError, ValueError):
+            continue  # the formset's own management form check answers this
+        for index in range(max(rows, 0)):
+            id_key = f"{prefix}-{index}-id"
+            value = data.get(id_key)
+            if value is None or (value != "" and not (value.isascii() and value.isdigit())):
+                checked = checked if checked is not None else data.copy()
+                checked[id_key] = ""
+                altered = True
+    return (checked if checked is not None else data), altered
+
+
 class CohortAdminForm(WagtailAdminModelForm):
     eligible_stages = forms.MultipleChoiceField(
         label=_("eligible stages"), choices=Stage.choices, required=False, widget=forms.CheckboxSelectMultiple,
@@ -92,6 +124,11 @@ class CohortAdminForm(WagtailAdminModelForm):
     )
 
     def __init__(self, *args, **kwargs):
+        data = args[0] if args else kwargs.get("data")
+        self.rows_altered = False
+        if data is not None:
+            data, self.rows_altered = _child_row_ids_checked(data)
+            args, kwargs = ((data, *args[1:]), kwargs) if args else (args, {**kwargs, "data": data})
         super().__init__(*args, **kwargs)
         if "owner" in self.fields:
             # Not a list of every teacher's account: owners are HR or academy admins.
@@ -104,6 +141,8 @@ class CohortAdminForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.rows_altered:
+            raise forms.ValidationError(ROWS_ALTERED, code="rows_altered")
         kind, subject = cleaned.get("kind"), cleaned.get("olympiad_subject")
         if kind == CohortKind.OLYMPIAD_COACH and not subject:
             self.add_error("olympiad_subject", OLYMPIAD_SUBJECT_REQUIRED)

@@ -129,3 +129,16 @@ def register_people_log_entry_scopes():
         Cohort: cohort_list_for_user,
         CohortMembership: membership_list_for_user,
     }
+
+
+@hooks.register("before_move_page")
+def refuse_move_confirmation_without_permission(request, page, destination):
+    """Wagtail checks the right to move a page on choosing a destination and
+    on the move itself, but renders the confirmation step (the page's
+    subpage count and destination) to anyone with admin access: the same
+    check is made here, so that step is refused like the others."""
+    from wagtail.admin.auth import permission_denied
+
+    if not page.permissions_for_user(request.user).can_move_to(destination):
+        return permission_denied(request)
+    return None

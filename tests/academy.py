@@ -26,6 +26,8 @@ from lms.imports import import_batch_create
 from lms.ledger import credit_record
 from lms.models import CreditCap, Target
 from lms.services import district_admin_assign
+from lms.privacy.constants import CorrectionField
+from lms.privacy.services import correction_request_create
 from lms.tests.factories import (
     CohortAssessmentFactory,
     CohortFactory,
@@ -163,6 +165,7 @@ def academy_build() -> Academy:
     objects["credit"] = credit_record(
         teacher=teacher, category=CreditCategory.OFFLINE_WORKSHOP, hours="24", source_key="summer:1",
         occurred_on=datetime.date(YEAR, 7, 20), evidence_label="暑期科学教师集中培训",
+        evidence_file=SimpleUploadedFile("attendance.pdf", PDF_BYTES),
     ).credit
     objects["credit_cap"] = CreditCap.objects.create(category=CreditCategory.OFFLINE_WORKSHOP, yearly_hours=72)
     objects["target"] = Target.objects.order_by("pk").first()
@@ -176,6 +179,10 @@ def academy_build() -> Academy:
     objects["membership"] = membership_nominate(
         cohort=cohort, teacher=teacher, by=district_admin, statement="教学业绩突出，长期承担区级公开课。",
         override_reason="",
+    )
+
+    objects["correction_request"] = correction_request_create(
+        teacher=teacher, field=CorrectionField.PHONE, text="手机号已更换，请更新为新号码。"
     )
 
     pairing = active_pairing(teacher_profile=teacher, mentor=mentor, start_days_ago=30)

@@ -49,6 +49,7 @@ PARAMETERS = {
     "app_name": lambda academy: "themes",
     "action": lambda academy: "delete",
     "action_name": lambda academy: "approve",
+    "export_format": lambda academy: "json",
     # Objects the academy does not hold: every role must get a clean 404.
     "session_id": lambda academy: 999999,
     "task_state_id": lambda academy: 999999,
@@ -144,6 +145,8 @@ def parameter_value(academy):
 ADDRESSES = {
     "wagtaildocs_serve": lambda academy: academy.objects["document"].url,
     "wagtail_serve": lambda academy: academy.objects["course"].url,
+    # A personal file: the teacher's ledger evidence.
+    "private_file": lambda academy: academy.objects["credit"].evidence_file.url,
 }
 
 

@@ -109,7 +109,19 @@ class CorrectionRequestViewSet(ScopedModelViewSet):
     scope = staticmethod(correction_request_list_for_user)
 
 
+class CorrectionInspectView(CorrectionRequestViewSet.inspect_view_class):
+    """The model's field called ``field`` would make Wagtail call its own
+    ``get_field_display_value`` as that field's display hook (a 500): it is
+    shown through the choice label here instead."""
+
+    def get_field_display_value(self, field_name, field):
+        if field_name == "field":
+            return self.object.get_field_display()
+        return super().get_field_display_value(field_name, field)
+
+
 # The scoped edit view ScopedModelViewSet sets is replaced by resolving.
 CorrectionRequestViewSet.edit_view_class = CorrectionResolveView
+CorrectionRequestViewSet.inspect_view_class = CorrectionInspectView
 register_permission_policy(CorrectionRequest, ViewAndResolveOnlyPolicy(CorrectionRequest), exact_class=True)
 correction_request_viewset = CorrectionRequestViewSet("correction_requests")

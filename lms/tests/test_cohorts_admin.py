@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from certificates.constants import CertificateKind
 from certificates.models import Certificate
 from certificates.tests.factories import CertificateTemplateFactory
+from lms.cohort_views import ROWS_ALTERED
 from lms.constants import MembershipStatus, Role
 from lms.models import AssessmentResult, Cohort, CohortMembership
 from lms.services import district_admin_assign, user_role_add
@@ -340,3 +341,23 @@ def test_teacher_without_membership_has_no_menu_entry(client):
     assert client.get("/my/cohorts/", follow=False).status_code == 200
     client.logout()
     assert client.get("/my/cohorts/").status_code == 302
+
+
+@pytest.mark.parametrize("row_id", [None, "x", "-1"])
+def test_forged_inline_rows_are_a_form_error_and_write_nothing(client, row_id):
+    login_as(client, Role.HR)
+    data = {
+        "name": "2026级学科带头人", "kind": "subject_leader", "intake_year": "2026", "capacity": "20",
+        "period_start": "2026-01-01", "period_end": "2026-12-31",
+        "hours_requirements-TOTAL_FORMS": "1", "hours_requirements-INITIAL_FORMS": "1",
+        "hours_requirements-MIN_NUM_FORMS": "0", "hours_requirements-MAX_NUM_FORMS": "1000",
+        "hours_requirements-0-category": "", "hours_requirements-0-hours": "60", "hours_requirements-0-ORDER": "1",
+        "assessments-TOTAL_FORMS": "0", "assessments-INITIAL_FORMS": "0",
+        "assessments-MIN_NUM_FORMS": "0", "assessments-MAX_NUM_FORMS": "1000",
+    }
+    if row_id is not None:
+        data["hours_requirements-0-id"] = row_id
+    response = client.post(reverse("cohorts:add"), data)
+    assert response.status_code == 200
+    assert str(ROWS_ALTERED) in response.content.decode()
+    assert not Cohort.objects.exists()

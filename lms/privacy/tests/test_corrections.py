@@ -119,3 +119,11 @@ def test_the_admin_home_tells_a_district_admin_how_many_wait(client, lixia_teach
     content = client.get("/admin/").content.decode()
     assert "1 条教师的更正申请等待您处理" in content
     assert '/admin/correction-requests/?status=open' in content
+
+
+def test_a_district_admin_opens_a_request_with_what_is_wrong_named(client, lixia_teacher):
+    request = services.correction_request_create(teacher=lixia_teacher, field="title", text="应为高级教师")
+    client.force_login(district_admin_of(district(LIXIA)))
+    response = client.get(reverse("correction_requests:inspect", args=[request.pk]))
+    content = response.content.decode()
+    assert response.status_code == 200 and "职称" in content and "应为高级教师" in content

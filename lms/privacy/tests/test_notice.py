@@ -111,3 +111,10 @@ def test_the_notice_reads_in_english_too(client):
     client.cookies["django_language"] = "en"
     content = client.get(reverse("privacy:notice")).content.decode()
     assert "What we collect" in content and "Personal Information Protection Law" in content
+
+
+@pytest.mark.parametrize("target", ["10000", "科学", "privacy:notice"])
+def test_a_next_that_is_not_a_path_sends_the_user_home(client, teacher, target):
+    client.force_login(teacher.user)
+    response = client.post(reverse("privacy:notice_acknowledge"), {"next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
