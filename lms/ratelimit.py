@@ -103,8 +103,14 @@ def client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+# No account's username is longer (Django's own limit); the sign-in forms do
+# not enforce it, and axes stores what this returns in a 255-character column.
+SIGNIN_USERNAME_MAX = 150
+
+
 def signin_username(request, credentials) -> str:
     """The username sign-in failures are counted against (django-axes):
-    case and surrounding spaces do not make a new one."""
+    case and surrounding spaces do not make a new one, and a name longer
+    than any account's counts by its first 150 characters."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    return str(username).strip().casefold()
+    return str(username).strip().casefold()[:SIGNIN_USERNAME_MAX]

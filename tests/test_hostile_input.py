@@ -249,11 +249,5 @@ def _short(values):
 # Server errors already being fixed elsewhere: a substring of the failure
 # line and the databases it happens on. Remove a line when its fix is merged.
 BOTH = frozenset({"sqlite", "postgresql"})
-KNOWN_FAILURES = {
-    # Django's sign-in form does not limit the username's length (its
-    # max_length is set after the field is built, so no validator checks
-    # it), and django-axes writes a failed attempt's username into a
-    # 255-character column: PostgreSQL refuses a longer one.
-    "POST /accounts/login/ as teacher: 500 DataError('value too long": frozenset({"postgresql"}),
-}
+KNOWN_FAILURES = {}
 

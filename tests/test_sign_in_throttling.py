@@ -181,3 +181,16 @@ def test_the_admins_password_panel_is_ours_and_limited_too(client, monkeypatch):
     assert errors == [str(OLD_PASSWORD_TOO_MANY_TRIES % {"minutes": 15})]
     # Password reset stays on for the admin's sign-in page.
     assert "/admin/password_reset/" in Client().get(ADMIN_LOGIN).content.decode()
+
+
+@pytest.mark.parametrize("path", [PUBLIC_LOGIN, ADMIN_LOGIN])
+def test_a_username_longer_than_any_account_is_a_wrong_sign_in_not_an_error(path):
+    # The forms do not limit its length; the lockout count stores at most
+    # 255 characters, which PostgreSQL enforces.
+    client = Client()
+    response = sign_in(client, path, "教" * 5000, "wrong-password")
+    assert response.status_code == 200 and not signed_in(client)
+    # The admin's form refuses it before signing in is tried; ours counts it.
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == (
+        ["教" * ratelimit.SIGNIN_USERNAME_MAX] if path == PUBLIC_LOGIN else []
+    )
