@@ -419,13 +419,14 @@ def issue_batch_create(*, template, items, description="", filters=None, user=No
     return batch
 
 
-def issue_batch_enqueue(*, batch):
-    """Promise a task per chunk of the batch's pending items (the outbox),
-    sent once the transaction commits."""
+def issue_batch_enqueue(*, batch, undrawn=()):
+    """Promise a task per chunk of the batch's pending items, and of the done
+    items in ``undrawn`` whose PDFs are still to be drawn (the outbox), sent
+    once the transaction commits."""
     from .tasks import certificate_batch_chunk_task
 
     size = settings.CERTIFICATES_BATCH_CHUNK_SIZE
-    pks = list(batch.items.filter(status=BatchItemStatus.PENDING).values_list("pk", flat=True))
+    pks = list(batch.items.filter(status=BatchItemStatus.PENDING).values_list("pk", flat=True)) + list(undrawn)
     for start in range(0, len(pks), size):
         chunk = pks[start : start + size]
         task_enqueue(certificate_batch_chunk_task, (batch.pk, chunk), ref=f"issuebatch:{batch.pk}")
@@ -437,7 +438,14 @@ def issue_batch_restart(*, batch):
     call at any time: issued items are never issued twice."""
     batch.items.filter(status=BatchItemStatus.FAILED).update(status=BatchItemStatus.PENDING, error="")
     IssueBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, finished_at=None)
-    issue_batch_enqueue(batch=batch)
+    # Certificates issued while the disk was full have no PDF yet: their
+    # items go through a chunk again, which draws them.
+    undrawn = list(batch.items.filter(status=BatchItemStatus.DONE, certificate__pdf="").values_list("pk", flat=True))
+    issue_batch_enqueue(batch=batch, undrawn=undrawn)
+    if not undrawn:
+        # Nothing left to issue or draw: the batch is done again, not left
+        # running for a chunk that will never come.
+        issue_batch_finish_if_complete(batch=batch)
 
 
 def _issue_item(item, template, batch):

@@ -78,6 +78,30 @@ def test_a_batch_run_again_or_restarted_issues_no_duplicates(django_capture_on_c
 
 
 @pytest.mark.django_db
+def test_restarting_a_finished_batch_draws_missing_pdfs_and_leaves_it_done(django_capture_on_commit_callbacks):
+    # A full disk let the certificates commit but not their PDFs: Restart
+    # draws them, and a batch with nothing left to do is done, not running.
+    template = TranscriptTemplateFactory()
+    for teacher in [TeacherFactory() for _ in range(3)]:
+        _credit(teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = issue_batch_create(template=template, items=batch_items_for_transcripts(year=2025))
+    assert IssueBatch.objects.get(pk=batch.pk).status == BatchStatus.DONE
+    undrawn = Certificate.objects.filter(batch=batch).first()
+    Certificate.objects.filter(pk=undrawn.pk).update(pdf="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_batch_restart(batch=batch)
+    assert IssueBatch.objects.get(pk=batch.pk).status == BatchStatus.DONE
+    assert Certificate.objects.get(pk=undrawn.pk).pdf
+    assert Certificate.objects.filter(batch=batch).count() == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_batch_restart(batch=batch)  # nothing to issue or draw at all
+    assert IssueBatch.objects.get(pk=batch.pk).status == BatchStatus.DONE
+
+
+@pytest.mark.django_db
 def test_a_failing_item_is_counted_and_the_rest_are_issued(django_capture_on_commit_callbacks):
     template = CertificateTemplateFactory()
     teachers = [TeacherFactory() for _ in range(3)]

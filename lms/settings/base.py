@@ -177,6 +177,8 @@ AXES_CLIENT_IP_CALLABLE = "lms.ratelimit.client_address"
 AXES_USERNAME_CALLABLE = "lms.ratelimit.signin_username"
 # Record only failures: successful sign-ins are not stored a second time.
 AXES_DISABLE_ACCESS_LOG = True
+# No start-up banner on every manage.py command and worker.
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
