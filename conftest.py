@@ -109,6 +109,19 @@ def _drop_broker_pools(app):
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the site's own language: a request in English
+    (its cookie or Accept-Language) leaves English active in the thread after
+    the response, and the next test's messages would come out in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _cache_emptied():
     """Each test starts with an empty cache: what a test cached (the
     branding, the catalogue's link, rate-limit counters) belongs to its own

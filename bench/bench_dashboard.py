@@ -145,7 +145,7 @@ def insert_entries(count, *, start_number, today, seed):
 
 
 def top_up_and_reconcile(target, *, today, seed):
-    from lms.ledger import ledger_reconcile
+    from lms.ledger.services import ledger_reconcile
     from lms.models import CreditTally, TrainingCredit
 
     existing = TrainingCredit.objects.count()
@@ -234,7 +234,7 @@ def _credit_worker(args):
     django.setup()
     from django.db import connection
 
-    from lms.ledger import credit_record
+    from lms.ledger.services import credit_record
     from lms.models import TeacherProfile
 
     teachers = list(TeacherProfile.objects.select_related("school").filter(pk__in=teacher_ids))
@@ -315,7 +315,7 @@ def main():
     from django.db import connection
     from django.utils import timezone
 
-    from lms.demo import DEMO_LOGINS
+    from lms.demo.accounts import DEMO_LOGINS
     from lms.models import TrainingCredit
 
     if connection.vendor != "postgresql":

@@ -93,7 +93,7 @@ def main():
         call_command("migrate", verbosity=0, interactive=False)
 
         from lms.constants import ImportKind, ImportStatus, Locality
-        from lms.imports import import_batch_commit, import_batch_create, import_batch_validate
+        from lms.imports.services import import_batch_commit, import_batch_create, import_batch_validate
         from lms.models import District, School, TeacherProfile
 
         districts = list(District.objects.all())

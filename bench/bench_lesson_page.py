@@ -55,7 +55,7 @@ def prepare(*, lessons, completers):
     from courses.models import CourseIndexPage, CoursePage, LessonPage
     from courses.tests.factories import quiz_block, text_block
     from lms.models import School
-    from lms.services import teacher_create
+    from lms.people.services import teacher_create
 
     home = Page.objects.get(depth=2)
     bare = home.add_child(instance=Page(title="Bare page", slug="bare"))

@@ -25,8 +25,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from lms.selectors import district_list_for_user, teacher_list_for_user
-from lms.views import ScopedModelViewSet, yes_no_column
+from lms.people.admin_views import ScopedModelViewSet, yes_no_column
+from lms.people.selectors import district_list_for_user, teacher_list_for_user
 
 from .constants import BatchItemStatus, BatchStatus, CertificateKind, CertificateStatus
 from .fonts import font_warning

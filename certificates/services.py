@@ -16,8 +16,8 @@ import datetime
 import logging
 import secrets
 from dataclasses import dataclass
-from functools import partial
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -282,7 +282,7 @@ def _certificate_build(
 
 
 def _transcript_data(teacher, year):
-    from lms.selectors import teacher_credit_list, teacher_hours_summary
+    from lms.ledger.selectors import teacher_credit_list, teacher_hours_summary
 
     summary = teacher_hours_summary(teacher, year, current_year=max(year, timezone.localdate().year))
     entries = teacher_credit_list(teacher, year).order_by("occurred_on", "pk")

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from lms import ratelimit
 from lms.constants import LEDGER_EARLIEST_YEAR as FIRST_YEAR
+from lms.people.selectors import teacher_get_for_user
 from lms.private_files import private_file_response
-from lms.selectors import teacher_get_for_user
 
 from . import badges
 from .constants import CertificateStatus

@@ -27,7 +27,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.exports import csv_response, xlsx_response
-from lms.views import ScopedModelViewSet
+from lms.people.admin_views import ScopedModelViewSet
 
 from . import services
 from .models import CheckinCode, OfflineSession
@@ -48,7 +48,7 @@ REPORT_HEADER = [
 ]
 
 
-# Trainers and academy admins hold it (lms.roles); checking a model
+# Trainers and academy admins hold it (lms.people.roles); checking a model
 # permission costs no query on admin pages, which load them anyway.
 COURSE_STAFF_PERMISSION = "courses.view_offlinesession"
 

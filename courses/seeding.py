@@ -2,11 +2,11 @@
 stages and modes, with lessons, quizzes and offline sessions, and a
 modest set of demo teachers enrolled, in progress and completed.
 
-Called by ``lms.seeding.demo_academy_seed`` inside its transaction. Its
+Called by ``lms.demo.seeding.demo_academy_seed`` inside its transaction. Its
 cost does not depend on the number of teachers: pages are created one by
 one (a few dozen), enrolments, progress and attempts are bulk-inserted for
 at most ``ENROLLED_TEACHERS`` teachers, and only ``COMPLETED`` completions
-are credited, each through ``lms.ledger.credit_record`` so the ledger, the
+are credited, each through ``lms.ledger.services.credit_record`` so the ledger, the
 tallies and the dashboards agree.
 """
 
@@ -23,11 +23,20 @@ from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from lms.constants import CreditCategory, Stage, Subject
-from lms.ledger import credit_record
+from lms.ledger.services import credit_record
 from lms.models import TeacherProfile
 
 from .constants import COMPLETION_SOURCE_KEY, CourseCategory, CourseMode, EnrolmentStatus, QuestionKind
-from .models import Attendance, CourseIndexPage, CoursePage, Enrolment, LessonPage, LessonProgress, OfflineSession, QuizAttempt
+from .models import (
+    Attendance,
+    CourseIndexPage,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    LessonProgress,
+    OfflineSession,
+    QuizAttempt,
+)
 
 ENROLLED_TEACHERS = 150
 COMPLETED = 24

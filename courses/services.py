@@ -14,9 +14,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,9 +26,9 @@ from wagtail.models import Page
 
 from lms import ratelimit
 from lms.constants import POSITION_FIELDS, CreditCategory
-from lms.ledger import credit_record
+from lms.db.rows import RowShape, fields_update, read_row
+from lms.ledger.services import credit_record
 from lms.models import School, TeacherProfile
-from lms.rows import RowShape, fields_update, read_row
 
 from .certificates import certificate_issue_enqueue
 from .constants import (

@@ -34,9 +34,11 @@ from .selectors import (
     enrolment_for,
     lesson_page_state,
     lessons_of,
-    my_learning as my_learning_select,
     permissions_prime,
     teacher_for_user,
+)
+from .selectors import (
+    my_learning as my_learning_select,
 )
 
 COURSES_PER_PAGE = 12

@@ -10,18 +10,19 @@ class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import outbox  # noqa: F401 - connects the worker's signals that close pending tasks
-        from .exports import neutralise_wagtail_exports
-        from .roles import sync_role_permissions
+        from lms import outbox  # noqa: F401 - connects the worker's signals that close pending tasks
+        from lms.exports import neutralise_wagtail_exports
+        from lms.people.roles import sync_role_permissions
 
         neutralise_wagtail_exports()
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="lms.sync_role_permissions")
 
-        from .cohorts import nomination_attachment_file_get_for_user
-        from .models import IMPORT_FOLDER, LEDGER_EVIDENCE_FOLDER, NOMINATION_FOLDER
-        from .private_files import private_file_kind_register
-        from .selectors import credit_evidence_file_get_for_user, import_file_get_for_user
+        from lms.cohorts.services import nomination_attachment_file_get_for_user
+        from lms.imports.selectors import import_file_get_for_user
+        from lms.ledger.selectors import credit_evidence_file_get_for_user
+        from lms.models import IMPORT_FOLDER, LEDGER_EVIDENCE_FOLDER, NOMINATION_FOLDER
+        from lms.private_files import private_file_kind_register
 
         private_file_kind_register(IMPORT_FOLDER, import_file_get_for_user)
         private_file_kind_register(LEDGER_EVIDENCE_FOLDER, credit_evidence_file_get_for_user)

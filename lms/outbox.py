@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
-from .models import PendingTask
+from lms.models import PendingTask
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _task(name):
     """The registered task called ``name``. Celery discovers the apps' task
     modules lazily (a worker at start); a process that never imported one,
     such as the sweep's management command, has them imported here."""
-    from .celery import app
+    from lms.celery import app
 
     if name not in app.tasks:
         app.loader.import_default_modules()

@@ -6,8 +6,8 @@ import logging
 from celery import Task, shared_task
 from django.db import OperationalError
 
-from .imports import ImportBatchStateError, import_batch_commit, import_batch_fail, import_batch_validate
-from .models import ImportBatch
+from lms.imports.services import ImportBatchStateError, import_batch_commit, import_batch_fail, import_batch_validate
+from lms.models import ImportBatch
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,6 @@ def import_batch_commit_task(batch_pk):
 @shared_task(ignore_result=True)
 def pending_tasks_sweep_task():
     """Celery beat's every-minute sweep of the task outbox (lms.outbox)."""
-    from .outbox import pending_tasks_sweep
+    from lms.outbox import pending_tasks_sweep
 
     pending_tasks_sweep()

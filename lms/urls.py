@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from lms.cohort_pages import my_cohorts
+from lms.cohorts.views import my_cohorts
 from lms.private_files import private_file_view
 from themes.forms import ThrottledPasswordChangeForm
 

@@ -1,6 +1,6 @@
 from wagtail import hooks
 
-from .views import people_viewset_group
+from lms.people.admin_views import people_viewset_group
 
 
 @hooks.register("register_admin_viewset")
@@ -8,18 +8,18 @@ def register_people_viewsets():
     return people_viewset_group
 
 
-# People imports (lms/import_views.py): the upload and report screens, their
+# People imports (lms/imports/admin_views.py): the upload and report screens, their
 # menu entry, and the import permission on the group editing screen.
 @hooks.register("register_admin_urls")
 def register_import_urls():
-    from . import import_views
+    from lms.imports import admin_views as import_views
 
     return import_views.admin_urls()
 
 
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
-    from . import import_views
+    from lms.imports import admin_views as import_views
 
     return import_views.menu_item()
 
@@ -36,41 +36,41 @@ def register_import_permissions():
 def register_ledger_log_actions(actions):
     from django.utils.translation import gettext_lazy as _
 
-    from .ledger import LOG_ADJUSTMENT, LOG_CREDIT, LOG_REVERSAL
+    from lms.ledger.services import LOG_ADJUSTMENT, LOG_CREDIT, LOG_REVERSAL
 
     actions.register_action(LOG_CREDIT, _("Credit training hours"), _("Training hours credited"))
     actions.register_action(LOG_REVERSAL, _("Reverse a credit"), _("Credit reversed"))
     actions.register_action(LOG_ADJUSTMENT, _("Adjust training hours"), _("Training hours adjusted"))
 
 
-# The city and district dashboards (lms/dashboard_views.py) and the read-only
+# The city and district dashboards (lms/dashboards/admin_views.py) and the read-only
 # ledger listing their figures drill into.
 @hooks.register("register_admin_urls")
 def register_dashboard_urls():
-    from . import dashboard_views
+    from lms.dashboards import admin_views as dashboard_views
 
     return dashboard_views.admin_urls()
 
 
 @hooks.register("register_admin_menu_item")
 def register_dashboard_menu_item():
-    from . import dashboard_views
+    from lms.dashboards import admin_views as dashboard_views
 
     return dashboard_views.menu_item()
 
 
 @hooks.register("register_admin_viewset")
 def register_ledger_entry_viewset():
-    from .dashboard_views import ledger_entry_viewset
+    from lms.dashboards.admin_views import ledger_entry_viewset
 
     return ledger_entry_viewset
 
 
 # HR's corrections to the ledger, the yearly caps and the plan's targets
-# (lms/ledger_views.py), under one "Training hours" menu group.
+# (lms/ledger/admin_views.py), under one "Training hours" menu group.
 @hooks.register("register_admin_viewset")
 def register_training_hours_viewsets():
-    from .ledger_views import training_hours_viewset_group
+    from lms.ledger.admin_views import training_hours_viewset_group
 
     return training_hours_viewset_group
 
@@ -82,12 +82,12 @@ def register_ledger_correction_permission():
     return Permission.objects.filter(content_type__app_label="lms", codename="add_trainingcredit")
 
 
-# Talent cohorts (lms/cohorts.py, lms/cohort_views.py).
+# Talent cohorts (lms/cohorts/).
 @hooks.register("register_log_actions")
 def register_cohort_log_actions(actions):
     from django.utils.translation import gettext_lazy as _
 
-    from .cohorts import LOG_CERTIFY, LOG_NOMINATE, LOG_TRANSITION
+    from lms.cohorts.services import LOG_CERTIFY, LOG_NOMINATE, LOG_TRANSITION
 
     actions.register_action(LOG_NOMINATE, _("Nominate to a cohort"), _("Nominated to a cohort"))
     actions.register_action(LOG_TRANSITION, _("Change a cohort membership"), _("Cohort membership changed"))
@@ -96,7 +96,7 @@ def register_cohort_log_actions(actions):
 
 @hooks.register("register_admin_viewset")
 def register_talent_cohort_viewsets():
-    from .cohort_views import talent_cohorts_viewset_group
+    from lms.cohorts.admin_views import talent_cohorts_viewset_group
 
     return talent_cohorts_viewset_group
 
@@ -105,9 +105,8 @@ def register_talent_cohort_viewsets():
 def my_cohorts_nav_item():
     from django.utils.translation import gettext_lazy as _
 
+    from lms.cohorts.services import teacher_has_membership
     from themes.navigation import NavItem
-
-    from .cohorts import teacher_has_membership
 
     return NavItem(_("My cohorts"), "my_cohorts", order=320, visible=teacher_has_membership)
 
@@ -116,10 +115,10 @@ def my_cohorts_nav_item():
 # each model's entries are kept to the objects its own screens show.
 @hooks.register("register_log_entry_scope")
 def register_people_log_entry_scopes():
-    from .cohorts import cohort_list_for_user, membership_list_for_user
-    from .dashboards import credit_list_for_user
-    from .models import Cohort, CohortMembership, District, School, TeacherProfile, TrainingCredit
-    from .selectors import district_list_for_user, school_list_for_user, teacher_list_for_user
+    from lms.cohorts.services import cohort_list_for_user, membership_list_for_user
+    from lms.dashboards.selectors import credit_list_for_user
+    from lms.models import Cohort, CohortMembership, District, School, TeacherProfile, TrainingCredit
+    from lms.people.selectors import district_list_for_user, school_list_for_user, teacher_list_for_user
 
     return {
         District: district_list_for_user,

@@ -21,8 +21,8 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from lms.constants import Stage, Subject
 from lms.exports import csv_response, xlsx_response
-from lms.selectors import district_list_for_user, teacher_list_for_user
-from lms.views import ScopedModelViewSet, display_column, yes_no_column
+from lms.people.admin_views import ScopedModelViewSet, display_column, yes_no_column
+from lms.people.selectors import district_list_for_user, teacher_list_for_user
 
 from . import services
 from .constants import InstitutionType, PairingStatus

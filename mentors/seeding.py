@@ -3,7 +3,7 @@ institutes and software-park companies, pairings in every status, and
 activities waiting, confirmed (credited through ``credit_record``, like any
 confirmation) and returned.
 
-Called by ``lms.seeding.demo_academy_seed`` inside its transaction. Its
+Called by ``lms.demo.seeding.demo_academy_seed`` inside its transaction. Its
 queries depend on the number of mentors, never on the number of teachers:
 the teachers it pairs are picked from the plan by user name.
 """
@@ -17,7 +17,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from lms.constants import CreditCategory, Stage, Subject
-from lms.ledger import credit_record
+from lms.ledger.services import credit_record
 from lms.models import TeacherProfile
 
 from .constants import (

@@ -19,8 +19,8 @@ from django.db.models import Count, Q
 from guardian.shortcuts import get_objects_for_user
 
 from lms.constants import DISTRICT_MANAGE_PERMISSION
-from lms.private_files import PrivateFile
 from lms.models import District
+from lms.private_files import PrivateFile
 
 from .constants import PAIRING_VIEW_PERMISSION, ActivityStatus, PairingStatus
 from .models import ActivityEvidence, MentorProfile, ResearchActivity, ResearchPairing

@@ -26,11 +26,11 @@ from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm
 
 from lms.constants import CreditCategory, Role
-from lms.ledger import credit_record
+from lms.ledger.services import credit_record
 from lms.models import TeacherProfile
 from lms.outbox import task_enqueue
-from lms.selectors import teacher_list_for_user
-from lms.services import user_role_add
+from lms.people.selectors import teacher_list_for_user
+from lms.people.services import user_role_add
 
 from . import tasks
 from .constants import (

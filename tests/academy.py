@@ -20,12 +20,12 @@ from certificates.services import certificate_issue
 from certificates.tests.factories import CertificateTemplateFactory, TranscriptTemplateFactory
 from courses.models import Enrolment
 from courses.tests.factories import CheckinCodeFactory, CoursePageFactory, OfflineSessionFactory, lesson_with_quiz
-from lms.cohorts import membership_nominate
+from lms.cohorts.services import membership_nominate
 from lms.constants import CreditCategory, ImportKind, Role
-from lms.imports import import_batch_create
-from lms.ledger import credit_record
+from lms.imports.services import import_batch_create
+from lms.ledger.services import credit_record
 from lms.models import CreditCap, Target
-from lms.services import district_admin_assign
+from lms.people.services import district_admin_assign
 from lms.privacy.constants import CorrectionField
 from lms.privacy.services import correction_request_create
 from lms.tests.factories import (
@@ -37,9 +37,9 @@ from lms.tests.factories import (
     user_with_role,
 )
 from mentors.constants import ActivityKind
-from themes.models import BrandingSettings
 from mentors.services import mentor_project_post, pairing_activity_log
 from mentors.tests.factories import PDF_BYTES, MentorFactory, active_pairing, days_ago
+from themes.models import BrandingSettings
 
 # The roles, in the order the matrix shows them.
 ROLES = (

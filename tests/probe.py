@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lms.constants import Role
+
 from .academy import YEAR, Academy
 from .urlmap import Route, url_for
 

@@ -17,7 +17,7 @@ import pytest
 from django.utils import timezone
 
 from lms.constants import CreditCategory
-from lms.ledger import credit_record
+from lms.ledger.services import credit_record
 from lms.tests.factories import TeacherFactory
 from themes.seeding import home_page_demo_seed
 
@@ -227,7 +227,7 @@ def demo_academy():
 def admin_page(chromium_browser, live_server):
     """A page signed in to the admin as one of the demo accounts, each in
     its own browser context."""
-    from lms.demo import DEMO_PASSWORD
+    from lms.demo.accounts import DEMO_PASSWORD
 
     contexts = []
 

@@ -22,10 +22,10 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from courses.tests.factories import CoursePageFactory, EnrolmentFactory, OfflineSessionFactory
 from lms.constants import CreditCategory, Role
-from lms.demo import DEMO_LOGINS
+from lms.demo.accounts import DEMO_LOGINS
 from lms.exports import FORMULA_PREFIXES
-from lms.ledger import credit_record
-from lms.services import district_admin_assign, user_role_add
+from lms.ledger.services import credit_record
+from lms.people.services import district_admin_assign, user_role_add
 from lms.tests.factories import CohortFactory, CohortMembershipFactory, SchoolFactory, TeacherFactory, UserFactory
 from lms.tests.factories import district as district_of
 from mentors.tests.factories import MentorFactory, proposed_pairing

@@ -27,7 +27,7 @@ from certificates.tests.factories import CertificateTemplateFactory
 from conftest import celery_broker_switched, celery_worker_running, service_missing
 from courses.tests.factories import CoursePageFactory, EnrolmentFactory, LessonPageFactory
 from lms.constants import ImportStatus, Role
-from lms.import_views import MESSAGE_UPLOADED
+from lms.imports.admin_views import MESSAGE_UPLOADED
 from lms.models import ImportBatch, PendingTask
 from lms.tests.factories import SchoolFactory, TeacherFactory, user_with_role
 

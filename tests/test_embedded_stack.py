@@ -80,7 +80,7 @@ def test_run_academy_serves_pages_and_its_worker_runs_queued_tasks(embedded_env,
             "from django.core.files.base import ContentFile\n"
             "from django.db import transaction\n"
             "from lms.models import District, School\n"
-            "from lms.imports import import_batch_create\n"
+            "from lms.imports.services import import_batch_create\n"
             "from lms.tasks import import_batch_validate_task\n"
             "School.objects.create(code='S1', name='历下区实验小学', district=District.objects.get(code='370102'),"
             " has_primary=True, locality='urban')\n"
@@ -103,7 +103,7 @@ def test_run_academy_serves_pages_and_its_worker_runs_queued_tasks(embedded_env,
         refused_id = manage_shell(
             embedded_env,
             "from django.core.files.base import ContentFile\n"
-            "from lms.imports import import_batch_create\n"
+            "from lms.imports.services import import_batch_create\n"
             "from lms.models import PendingTask\n"
             "from lms.tasks import import_batch_validate_task\n"
             "csv = '工号,姓名,学校代码,学科,学段\\nT2,李娜,S1,科学,小学\\n'.encode('utf-8')\n"

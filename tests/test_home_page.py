@@ -7,15 +7,15 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from wagtail.images.tests.utils import get_test_image_file
 from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page, Site
 
 from lms.constants import CreditCategory, TargetMetric
-from lms.ledger import credit_record
+from lms.ledger.services import credit_record
 from lms.models import Target
 from lms.tests.factories import TeacherFactory, UserFactory
 from themes.blocks import BAD_LINK, NO_LINK, CallToActionBlock, LinkTargetBlock

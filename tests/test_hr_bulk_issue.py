@@ -12,7 +12,7 @@ from django.utils import timezone
 from certificates.constants import CertificateKind
 from certificates.tests.factories import CertificateTemplateFactory
 from lms.constants import CreditCategory, Role
-from lms.ledger import credit_record
+from lms.ledger.services import credit_record
 from lms.tests.factories import TeacherFactory, user_with_role
 
 pytestmark = [

@@ -13,7 +13,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from lms.constants import CreditCategory
-from lms.ledger import credit_adjust, credit_record, credit_reverse, ledger_reconcile
+from lms.ledger.services import credit_adjust, credit_record, credit_reverse, ledger_reconcile
 from lms.models import CreditCap, TeacherYearTally, TrainingCredit
 from lms.tests.factories import SchoolFactory, TeacherFactory, UserFactory, district
 from themes.views import ENTRIES_PER_PAGE

@@ -18,9 +18,9 @@ from certificates.services import certificate_issue, certificate_pdf_ensure
 from certificates.tests.factories import CertificateTemplateFactory
 from conftest import files_under
 from lms.constants import Role
-from lms.ledger import credit_adjust
+from lms.ledger.services import credit_adjust
 from lms.models import ImportBatch, NominationAttachment
-from lms.services import district_admin_assign, user_role_add
+from lms.people.services import district_admin_assign, user_role_add
 from lms.tests.factories import CohortMembershipFactory, SchoolFactory, UserFactory, district
 from mentors import services as mentor_services
 from mentors.constants import ActivityKind

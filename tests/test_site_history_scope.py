@@ -8,13 +8,12 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from lms.audit import log_entry_list_for_user
-from lms.cohorts import membership_nominate
+from lms.cohorts.services import membership_nominate
 from lms.constants import CreditCategory, Role
-from lms.ledger import credit_record
-from mentors.tests.factories import MentorFactory
-from lms.services import district_admin_assign
-
+from lms.ledger.services import credit_record
+from lms.people.services import district_admin_assign
 from lms.tests.factories import CohortFactory, SchoolFactory, TeacherFactory, UserFactory, district, user_with_role
+from mentors.tests.factories import MentorFactory
 
 pytestmark = pytest.mark.django_db
 

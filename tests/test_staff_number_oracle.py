@@ -11,9 +11,14 @@ import pytest
 from django.urls import reverse
 
 from lms.models import TeacherProfile
-from lms.services import district_admin_assign
+from lms.people.services import district_admin_assign
 from lms.tests.factories import (
-    CohortFactory, CohortMembershipFactory, SchoolFactory, TeacherFactory, UserFactory, district,
+    CohortFactory,
+    CohortMembershipFactory,
+    SchoolFactory,
+    TeacherFactory,
+    UserFactory,
+    district,
 )
 from mentors.tests.factories import MentorFactory
 

@@ -11,7 +11,6 @@ the certificate the completion queues is issued as soon as the completion
 commits, as a worker would shortly after.
 """
 
-import io
 import json
 import re
 from urllib.parse import urlparse

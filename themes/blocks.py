@@ -82,7 +82,7 @@ class TargetsProgressBlock(blocks.StructBlock):
     intro = blocks.TextBlock(label=_("introduction"), required=False, max_length=300)
 
     def get_context(self, value, parent_context=None):
-        from lms.dashboards import city_target_progress_list
+        from lms.dashboards.selectors import city_target_progress_list
 
         context = super().get_context(value, parent_context)
         context["targets"] = city_target_progress_list()

@@ -1,7 +1,7 @@
 """A teacher's own pages on the public site: "my hours" (我的学时) and the
 printable yearly hours transcript (学时证明).
 
-Both read through ``lms.selectors``: the totals come from the teacher's
+Both read through ``lms.ledger.selectors``: the totals come from the teacher's
 yearly tallies, never from summing their ledger, and a teacher only ever
 gets their own profile, so no URL can show another teacher's entries.
 """
@@ -17,7 +17,8 @@ from django.utils.translation import ngettext_lazy
 from wagtail.models import Page
 
 from lms.constants import LEDGER_EARLIEST_YEAR as FIRST_YEAR
-from lms.selectors import teacher_credit_list, teacher_get_for_user, teacher_hours_summary
+from lms.ledger.selectors import teacher_credit_list, teacher_hours_summary
+from lms.people.selectors import teacher_get_for_user
 
 ENTRIES_PER_PAGE = 50
 

@@ -28,7 +28,7 @@ def setup(teachers=None):
     from certificates.models import CertificateTemplate
     from certificates.tests.factories import CertificateTemplateFactory
     from lms.constants import CreditCategory
-    from lms.ledger import credit_record
+    from lms.ledger.services import credit_record
     from lms.models import School, TeacherProfile
     from lms.tests.factories import SchoolFactory, TeacherFactory
 
@@ -69,7 +69,7 @@ def check():
     """What must hold after any fault: exits 1 on any breach."""
     from certificates.constants import CertificateStatus
     from certificates.models import Certificate, IssueBatchItem
-    from lms.ledger import ledger_reconcile
+    from lms.ledger.services import ledger_reconcile
     from lms.models import PendingTask
 
     problems = []

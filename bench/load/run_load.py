@@ -80,7 +80,7 @@ def prepare(*, learners, steps, seed):
     from courses.models import CourseIndexPage, CoursePage, LessonPage
     from courses.tests.factories import RIGHT_ANSWERS, WRONG_ANSWERS, quiz_block, text_block
     from lms.constants import CreditCategory
-    from lms.ledger import credit_record
+    from lms.ledger.services import credit_record
     from lms.models import TeacherProfile
 
     def person(user):

@@ -15,8 +15,8 @@ from certificates.constants import LOG_ISSUE, LOG_REVOKE, CertificateStatus
 from certificates.models import Certificate, CertificateTemplate, IssueBatch
 from certificates.services import certificate_issue
 from lms.constants import CreditCategory, Role
-from lms.ledger import credit_record
-from lms.services import district_admin_assign
+from lms.ledger.services import credit_record
+from lms.people.services import district_admin_assign
 
 from .factories import CertificateTemplateFactory, TeacherFactory, TranscriptTemplateFactory, district, user_with_role
 from .pdf import issued_pdf, pdf_fonts, pdf_text

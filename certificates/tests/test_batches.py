@@ -15,7 +15,7 @@ from certificates.models import Certificate, IssueBatch, IssueBatchItem
 from certificates.selectors import batch_items_for_training, batch_items_for_transcripts, issue_batch_progress
 from certificates.services import issue_batch_create, issue_batch_restart
 from lms.constants import CreditCategory
-from lms.ledger import credit_record
+from lms.ledger.services import credit_record
 
 from .factories import CertificateTemplateFactory, SchoolFactory, TeacherFactory, TranscriptTemplateFactory, district
 

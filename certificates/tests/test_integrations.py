@@ -10,8 +10,8 @@ from certificates.constants import CertificateKind, CertificateStatus
 from certificates.models import Certificate
 from certificates.tests.factories import CertificateTemplateFactory
 from certificates.tests.pdf import issued_pdf, pdf_text
-from courses.tests.factories import CoursePageFactory, EnrolmentFactory, LessonPageFactory
 from courses import services as course_services
+from courses.tests.factories import CoursePageFactory, EnrolmentFactory, LessonPageFactory
 from mentors import services as mentor_services
 from mentors.tests.factories import active_pairing
 from mentors.tests.test_services import log

@@ -12,8 +12,8 @@ from certificates.models import Certificate
 from certificates.services import NO_TEMPLATE, certificate_issue
 from certificates.templating import NOT_AN_IMAGE, TEMPLATE_TOO_LONG, UNKNOWN_PLACEHOLDER
 from lms.constants import CreditCategory, Role
-from lms.ledger import credit_record
-from lms.services import district_admin_assign
+from lms.ledger.services import credit_record
+from lms.people.services import district_admin_assign
 
 from .factories import CertificateTemplateFactory, TeacherFactory, TranscriptTemplateFactory, user_with_role
 from .pdf import issued_pdf, pdf_text

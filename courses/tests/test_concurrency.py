@@ -14,7 +14,7 @@ from courses import services
 from courses.constants import EnrolmentStatus
 from courses.models import Enrolment, QuizAttempt
 from courses.tests.factories import RIGHT_ANSWERS, CoursePageFactory, LessonPageFactory, lesson_with_quiz
-from lms.ledger import ledger_reconcile
+from lms.ledger.services import ledger_reconcile
 from lms.models import TeacherYearTally, TrainingCredit
 from lms.tests.factories import TeacherFactory
 
@@ -112,9 +112,9 @@ def test_a_teachers_learning_action_locks_only_their_own_enrolment():
     same course can act, and an editor can still lock the course's page to
     publish it: nothing but the enrolment row is held."""
     from django.db import transaction
+    from wagtail.models import Page
 
     from courses.models import CoursePage
-    from wagtail.models import Page
 
     course = CoursePageFactory()
     first, second = (services.enrolment_create(course=course, teacher=TeacherFactory()) for _ in range(2))

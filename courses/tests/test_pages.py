@@ -26,9 +26,9 @@ from courses.tests.factories import (
     quiz_block,
     text_block,
 )
+from courses.views import COURSE_COMPLETED, ENROLLED, QUIZ_FAILED
 from lms.constants import Stage, Subject
 from lms.tests.factories import TeacherFactory, UserFactory
-from courses.views import COURSE_COMPLETED, ENROLLED, QUIZ_FAILED
 
 pytestmark = pytest.mark.django_db
 

@@ -2,15 +2,15 @@
 credits, which go through the ledger so dashboards and "my hours" agree."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from courses.constants import EnrolmentStatus
 from courses.models import Attendance, CoursePage, Enrolment, LessonPage, OfflineSession, QuizAttempt
 from courses.seeding import COMPLETED, COURSES
 from courses.selectors import course_list_for_user
-from lms.ledger import ledger_reconcile
+from lms.demo.seeding import demo_academy_seed
+from lms.ledger.services import ledger_reconcile
 from lms.models import TrainingCredit
-from lms.seeding import demo_academy_seed
-from django.contrib.auth import get_user_model
 
 pytestmark = pytest.mark.django_db
 

@@ -86,7 +86,7 @@ def test_the_locked_enrolment_reads_what_the_orm_reads(django_assert_num_queries
 
 def test_an_enrolment_has_no_save_hooks_for_the_completions_direct_update_to_skip():
     """Completion writes the enrolment's status with a plain UPDATE
-    (``lms.rows.fields_update``), which sends no signals."""
+    (``lms.db.rows.fields_update``), which sends no signals."""
     from django.db import models
     from django.db.models.signals import post_save, pre_save
     from django.dispatch.dispatcher import _make_id

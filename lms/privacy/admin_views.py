@@ -12,13 +12,12 @@ from wagtail.admin.views import generic
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from lms.selectors import district_list_for_user
-from lms.views import ScopedModelViewSet, ScopedObjectMixin, display_column
-
-from . import services
-from .constants import CorrectionField, CorrectionStatus
-from .models import CorrectionRequest
-from .selectors import correction_request_list_for_user
+from lms.people.admin_views import ScopedModelViewSet, ScopedObjectMixin, display_column
+from lms.people.selectors import district_list_for_user
+from lms.privacy import services
+from lms.privacy.constants import CorrectionField, CorrectionStatus
+from lms.privacy.models import CorrectionRequest
+from lms.privacy.selectors import correction_request_list_for_user
 
 
 def _user_districts(request):

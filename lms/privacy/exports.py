@@ -14,8 +14,7 @@ from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
 from lms.exports import SHEET_TITLE_FORBIDDEN_RE, XLSX_CONTENT_TYPE, _xlsx_cell
-
-from .constants import PRIVACY_NOTICE_VERSION
+from lms.privacy.constants import PRIVACY_NOTICE_VERSION
 
 # The file is a record for the teacher and whoever they show it to in Jinan:
 # its headers are Chinese whatever language the page was in.

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .constants import CorrectionField
-from .services import CORRECTION_TEXT_MAX, CORRECTION_TEXT_REQUIRED
+from lms.privacy.constants import CorrectionField
+from lms.privacy.services import CORRECTION_TEXT_MAX, CORRECTION_TEXT_REQUIRED
 
 
 class CorrectionRequestForm(forms.Form):

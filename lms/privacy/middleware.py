@@ -18,8 +18,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .constants import PRIVACY_NOTICE_VERSION, SESSION_KEY
-from .selectors import notice_acknowledged
+from lms.privacy.constants import PRIVACY_NOTICE_VERSION, SESSION_KEY
+from lms.privacy.selectors import notice_acknowledged
 
 # Pages always served, notice or not (with the prefixes below).
 ALWAYS_OPEN_URL_NAMES = ("login", "logout", "password_change", "password_change_done", "password_reset",

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .constants import CorrectionField, CorrectionStatus
+from lms.privacy.constants import CorrectionField, CorrectionStatus
 
 
 class NoticeAcknowledgement(models.Model):

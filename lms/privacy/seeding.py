@@ -7,11 +7,10 @@ the district admin of their district finds one in the admin's list."""
 
 from django.utils.translation import gettext_lazy as _
 
+from lms.demo.seeding import DEMO_TEACHER_USERNAME
 from lms.models import TeacherProfile
-from lms.seeding import DEMO_TEACHER_USERNAME
-
-from .constants import CorrectionField
-from .services import correction_request_create
+from lms.privacy.constants import CorrectionField
+from lms.privacy.services import correction_request_create
 
 DEMO_CORRECTION_TEXT = _("My professional title is now senior teacher (高级教师), awarded in September. "
                          "Please update my profile.")

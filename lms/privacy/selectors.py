@@ -31,11 +31,10 @@ from lms.models import (
     TeacherYearTally,
     TrainingCredit,
 )
-from lms.selectors import teacher_list_for_user
+from lms.people.selectors import teacher_list_for_user
+from lms.privacy.constants import CorrectionStatus
+from lms.privacy.models import CorrectionRequest, NoticeAcknowledgement
 from mentors.models import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
-
-from .constants import CorrectionStatus
-from .models import CorrectionRequest, NoticeAcknowledgement
 
 
 @dataclass(frozen=True)

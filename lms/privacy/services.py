@@ -22,16 +22,15 @@ from lms.models import (
     TrainingCredit,
     mask_chinese_name,
 )
-from mentors.models import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
-
-from .constants import IMPORT_FILE_RETENTION_DAYS, PSEUDONYM_PREFIX, CorrectionField, CorrectionStatus
-from .models import CorrectionRequest, NoticeAcknowledgement
-from .selectors import (
+from lms.privacy.constants import IMPORT_FILE_RETENTION_DAYS, PSEUDONYM_PREFIX, CorrectionField, CorrectionStatus
+from lms.privacy.models import CorrectionRequest, NoticeAcknowledgement
+from lms.privacy.selectors import (
     correction_request_list_for_user,
     import_row_is_about,
     teacher_import_rows,
     teacher_log_entries,
 )
+from mentors.models import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
 
 LOG_CORRECTION_REQUEST = "privacy.correction_request"
 LOG_CORRECTION_RESOLVE = "privacy.correction_resolve"

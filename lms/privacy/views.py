@@ -9,13 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from lms.selectors import teacher_get_for_user
-
-from . import services
-from .constants import PRIVACY_NOTICE_VERSION, SESSION_KEY
-from .exports import personal_data_json_response, personal_data_xlsx_response
-from .forms import CorrectionRequestForm
-from .selectors import correction_request_list_for_teacher, notice_acknowledged, personal_data_get
+from lms.people.selectors import teacher_get_for_user
+from lms.privacy import services
+from lms.privacy.constants import PRIVACY_NOTICE_VERSION, SESSION_KEY
+from lms.privacy.exports import personal_data_json_response, personal_data_xlsx_response
+from lms.privacy.forms import CorrectionRequestForm
+from lms.privacy.selectors import correction_request_list_for_teacher, notice_acknowledged, personal_data_get
 
 CORRECTION_SENT = _("Your request was sent to your district's administrators. Its status is shown below.")
 NOTICE_ACKNOWLEDGED = _("Thank you. You can read the notice again at any time from the link at the foot of every page.")

@@ -32,7 +32,7 @@ class OpenCorrectionsPanel(Component):
 def add_open_corrections_panel(request, panels):
     if not request.user.has_perm("privacy.change_correctionrequest"):
         return
-    from .selectors import open_correction_count_for_user
+    from lms.privacy.selectors import open_correction_count_for_user
 
     count = open_correction_count_for_user(request.user)
     if count:
@@ -41,7 +41,7 @@ def add_open_corrections_panel(request, panels):
 
 @hooks.register("register_admin_viewset")
 def register_correction_request_viewset():
-    from .admin_views import correction_request_viewset
+    from lms.privacy.admin_views import correction_request_viewset
 
     return correction_request_viewset
 
@@ -50,7 +50,7 @@ def register_correction_request_viewset():
 def register_privacy_log_actions(actions):
     from django.utils.translation import gettext_lazy as _
 
-    from .services import LOG_ANONYMISE, LOG_CORRECTION_REQUEST, LOG_CORRECTION_RESOLVE
+    from lms.privacy.services import LOG_ANONYMISE, LOG_CORRECTION_REQUEST, LOG_CORRECTION_RESOLVE
 
     actions.register_action(LOG_CORRECTION_REQUEST, _("Ask for a correction"), _("Correction requested"))
     actions.register_action(LOG_CORRECTION_RESOLVE, _("Resolve a correction request"), _("Correction request resolved"))
@@ -70,7 +70,7 @@ def my_data_nav_item():
 def register_correction_request_log_entry_scope():
     """A district admin's site history shows the correction requests of their
     own district's teachers, as their correction list does."""
-    from .models import CorrectionRequest
-    from .selectors import correction_request_list_for_user
+    from lms.privacy.models import CorrectionRequest
+    from lms.privacy.selectors import correction_request_list_for_user
 
     return {CorrectionRequest: correction_request_list_for_user}

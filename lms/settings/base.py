@@ -5,9 +5,8 @@ Everything a deployment changes is read from the environment; ``dev``,
 """
 
 import os
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _

@@ -4,8 +4,8 @@ environment (``DATABASE_URL``, ``CELERY_BROKER_URL``, ``EMAIL_BACKEND``)."""
 
 import os
 
-from .base import *  # noqa: F401,F403
-from .base import broker_transport_options
+from lms.settings.base import *  # noqa: F401,F403
+from lms.settings.base import broker_transport_options
 
 DEBUG = os.environ.get("DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-9c1f7a53e2b84d6f"

@@ -5,8 +5,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F401,F403
-from .base import PRIVATE_MEDIA_SERVE, PRIVATE_STORAGE, SECRET_KEY, cache_from_env, env_bool
+from lms.settings.base import *  # noqa: F401,F403
+from lms.settings.base import PRIVATE_MEDIA_SERVE, PRIVATE_STORAGE, SECRET_KEY, cache_from_env, env_bool
 
 DEBUG = False
 if not SECRET_KEY or len(SECRET_KEY) < 50:

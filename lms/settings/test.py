@@ -4,8 +4,8 @@
 import os
 from pathlib import Path
 
-from .base import *  # noqa: F401,F403
-from .base import database_from_env
+from lms.settings.base import *  # noqa: F401,F403
+from lms.settings.base import database_from_env
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from lms.constants import Locality, Stage, Subject
 from lms.models import District, School, TeacherProfile
-from lms.services import user_role_add
+from lms.people.services import user_role_add
 
 
 def district(code="370102"):
@@ -47,7 +47,7 @@ class TeacherFactory(factory.django.DjangoModelFactory):
 
 
 def user_with_role(role, **kwargs):
-    """A user in the group of ``role`` (see lms.roles for what it may do)."""
+    """A user in the group of ``role`` (see lms.people.roles for what it may do)."""
     user = UserFactory(**kwargs)
     user_role_add(user=user, role=role)
     return user
@@ -89,7 +89,7 @@ class CohortAssessmentFactory(factory.django.DjangoModelFactory):
 
 class CohortMembershipFactory(factory.django.DjangoModelFactory):
     """A membership written directly, in any status, for tests that need
-    many; services are tested through ``lms.cohorts``."""
+    many; services are tested through ``lms.cohorts.services``."""
 
     class Meta:
         model = "lms.CohortMembership"

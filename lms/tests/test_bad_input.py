@@ -6,10 +6,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from lms.constants import MembershipStatus, Role
-from lms.services import user_role_add
-from lms.views import YEAR_OUT_OF_RANGE
-
-from .factories import CohortMembershipFactory, TeacherFactory, UserFactory
+from lms.people.admin_views import YEAR_OUT_OF_RANGE
+from lms.people.services import user_role_add
+from lms.tests.factories import CohortMembershipFactory, TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

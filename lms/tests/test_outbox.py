@@ -15,12 +15,12 @@ from kombu.exceptions import OperationalError
 
 from lms import tasks
 from lms.constants import ImportStatus
-from lms.import_views import ERROR_FILE_NOT_STORED, MESSAGE_RETRIED
-from lms.imports import ERROR_ALREADY_COMMITTED
+from lms.imports.admin_views import ERROR_FILE_NOT_STORED, MESSAGE_RETRIED
+from lms.imports.services import ERROR_ALREADY_COMMITTED
 from lms.models import ImportBatch, PendingTask
 from lms.outbox import pending_tasks_sweep, task_enqueue
 from lms.tests.factories import SchoolFactory
-from lms.tests.test_imports import hr_client, teacher_row, to_csv, upload  # noqa: F401 - hr_client is a fixture
+from lms.imports.tests.test_imports import hr_client, teacher_row, to_csv, upload  # noqa: F401 - hr_client is a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_a_failed_batch_is_checked_again_on_retry_and_a_committed_one_refuses(
 
 
 def test_retry_needs_the_import_permission(client):
-    from lms.services import district_admin_assign
+    from lms.people.services import district_admin_assign
     from lms.tests.factories import UserFactory, district
 
     batch = ImportBatch.objects.create(kind="teachers", original_filename="t.csv", status=ImportStatus.FAILED)

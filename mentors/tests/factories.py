@@ -22,7 +22,7 @@ class MentorUserFactory(UserFactory):
     @factory.post_generation
     def role(user, create, extracted, **kwargs):
         if create:
-            from lms.services import user_role_add
+            from lms.people.services import user_role_add
 
             user_role_add(user=user, role=Role.MENTOR)
 
@@ -43,7 +43,7 @@ class MentorFactory(factory.django.DjangoModelFactory):
 
 def teacher(**kwargs):
     teacher = TeacherFactory(**kwargs)
-    from lms.services import user_role_add
+    from lms.people.services import user_role_add
 
     user_role_add(user=teacher.user, role=Role.TEACHER)
     return teacher

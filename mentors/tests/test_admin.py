@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from lms.constants import Role
-from lms.services import district_admin_assign
+from lms.people.services import district_admin_assign
 from lms.tests.factories import SchoolFactory, UserFactory, district, user_with_role
 from mentors import services
 from mentors.constants import ActivityKind, PairingStatus

@@ -1,13 +1,13 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from lms.ledger import ledger_reconcile
+from lms.demo.seeding import demo_academy_seed
+from lms.ledger.services import ledger_reconcile
 from lms.models import TrainingCredit
-from lms.seeding import demo_academy_seed
 from mentors.constants import ActivityStatus, PairingStatus, activity_source_key
 from mentors.models import MentorProfile, ResearchActivity, ResearchPairing
-from mentors.selectors import activity_queue_for_mentor, pairing_list_for_user
 from mentors.seeding import DEMO_MENTORS
+from mentors.selectors import activity_queue_for_mentor, pairing_list_for_user
 
 pytestmark = pytest.mark.django_db
 

@@ -83,7 +83,7 @@ def test_teacher_application_is_proposed_and_both_sides_get_object_permissions(d
 
 
 def test_district_admin_proposes_only_for_their_district():
-    from lms.services import district_admin_assign
+    from lms.people.services import district_admin_assign
     from lms.tests.factories import SchoolFactory, district
 
     admin = UserFactory()

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from lms.constants import Role
-from lms.services import district_admin_assign
+from lms.people.services import district_admin_assign
 from lms.tests.factories import SchoolFactory, UserFactory, district, user_with_role
 from mentors.selectors import pairing_get_for_user, pairing_list_for_user
 

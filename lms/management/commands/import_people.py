@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lms.constants import ImportKind, ImportStatus
-from lms.imports import (
+from lms.imports.services import (
     ImportBatchStateError,
     ImportFileError,
     import_batch_commit,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from lms.ledger import ledger_reconcile
+from lms.ledger.services import ledger_reconcile
 
 
 class Command(BaseCommand):

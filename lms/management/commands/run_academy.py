@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from lms.demo import DEMO_LOGINS, DEMO_PASSWORD
+from lms.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):

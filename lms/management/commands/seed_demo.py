@@ -1,5 +1,5 @@
 """Load the demo academy into an empty database (``make run`` calls it with
-``--if-empty`` every time). The work is done by ``lms.seeding``."""
+``--if-empty`` every time). The work is done by ``lms.demo.seeding``."""
 
 import argparse
 import logging
@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lms.constants import Role
-from lms.demo import DEMO_LOGINS, DEMO_PASSWORD
-from lms.seeding import (
+from lms.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD
+from lms.demo.seeding import (
     ALREADY_LOADED,
     DEFAULT_SEED,
     DEFAULT_TEACHER_COUNT,
@@ -89,7 +89,7 @@ class Command(BaseCommand):
     def seed_cohorts(self, seed):
         # After the certificates: certified members get theirs from the
         # default cohort qualification template.
-        from lms.cohort_seeding import demo_cohorts_seed
+        from lms.demo.cohorts import demo_cohorts_seed
 
         certified = demo_cohorts_seed(seed=seed)
         self.stdout.write(

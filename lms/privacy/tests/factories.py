@@ -12,7 +12,7 @@ from certificates.tests.factories import CertificateTemplateFactory
 from courses.models import LessonProgress, QuizAttempt
 from courses.tests.factories import CoursePageFactory, EnrolmentFactory, LessonPageFactory
 from lms.constants import CreditCategory, ImportKind, ImportStatus, Role
-from lms.ledger import credit_record
+from lms.ledger.services import credit_record
 from lms.models import ImportBatch, NominationAttachment
 from lms.tests.factories import CohortFactory, CohortMembershipFactory, TeacherFactory, user_with_role
 from mentors.models import ActivityEvidence
@@ -29,7 +29,7 @@ EMAIL = "ouyang.xiaolan@school.example.cn"
 def full_teacher():
     teacher = TeacherFactory(real_name=REAL_NAME, staff_number=STAFF_NUMBER, phone=PHONE,
                              user__username=STAFF_NUMBER, user__email=EMAIL, user__first_name=REAL_NAME)
-    from lms.services import user_role_add
+    from lms.people.services import user_role_add
 
     user_role_add(user=teacher.user, role=Role.TEACHER)
     today = timezone.localdate()
@@ -72,7 +72,7 @@ def full_teacher():
 
 
 def district_admin_of(district):
-    from lms.services import district_admin_assign
+    from lms.people.services import district_admin_assign
     from lms.tests.factories import UserFactory
 
     user = UserFactory()

@@ -15,14 +15,13 @@ from certificates.models import Certificate
 from certificates.selectors import certificate_get_by_serial_and_code
 from certificates.tests.pdf import issued_pdf
 from lms.constants import CreditCategory
-from lms.dashboards import city_target_progress_list, dashboard_get
-from lms.ledger import credit_record, ledger_reconcile
+from lms.dashboards.selectors import city_target_progress_list, dashboard_get
+from lms.ledger.services import credit_record, ledger_reconcile
 from lms.models import CreditTally, NominationAttachment, TeacherProfile, TeacherYearTally
+from lms.privacy.services import pseudonym_for
+from lms.privacy.tests.factories import EMAIL, PHONE, REAL_NAME, STAFF_NUMBER, academy_admin, full_teacher
 from lms.tests.factories import TeacherFactory
 from mentors.models import ActivityEvidence
-from lms.privacy.services import pseudonym_for
-
-from .factories import EMAIL, PHONE, REAL_NAME, STAFF_NUMBER, academy_admin, full_teacher
 
 pytestmark = pytest.mark.django_db
 

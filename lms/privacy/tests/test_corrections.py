@@ -2,12 +2,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from lms.tests.factories import SchoolFactory, TeacherFactory, district
 from lms.privacy import services
 from lms.privacy.constants import CorrectionStatus
 from lms.privacy.models import CorrectionRequest
-
-from .factories import academy_admin, district_admin_of
+from lms.privacy.tests.factories import academy_admin, district_admin_of
+from lms.tests.factories import SchoolFactory, TeacherFactory, district
 
 pytestmark = pytest.mark.django_db
 

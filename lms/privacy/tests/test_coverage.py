@@ -9,8 +9,7 @@ from wagtail.models import Page
 
 from lms.models import TeacherProfile
 from lms.privacy.selectors import PAGE_USER_FIELDS, PERSONAL_DATA_COVERAGE, Excluded, personal_data_get
-
-from .factories import full_teacher
+from lms.privacy.tests.factories import full_teacher
 
 
 def _relations_to(targets):

@@ -5,9 +5,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from lms.privacy.tests.factories import REAL_NAME, STAFF_NUMBER, full_teacher
 from lms.tests.factories import TeacherFactory, UserFactory
-
-from .factories import REAL_NAME, STAFF_NUMBER, full_teacher
 
 pytestmark = pytest.mark.django_db
 

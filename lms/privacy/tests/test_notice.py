@@ -2,9 +2,9 @@ import pytest
 from django.urls import reverse
 
 from lms.constants import Role
-from lms.tests.factories import TeacherFactory, user_with_role
 from lms.privacy.constants import PRIVACY_NOTICE_VERSION
 from lms.privacy.models import NoticeAcknowledgement
+from lms.tests.factories import TeacherFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,12 @@
 import pytest
 from django.test import override_settings
 
-from lms.seeding import DEMO_TEACHER_DISTRICT, DEMO_TEACHER_USERNAME
-from lms.tests.factories import SchoolFactory, TeacherFactory, district
+from lms.demo.seeding import DEMO_TEACHER_DISTRICT, DEMO_TEACHER_USERNAME
 from lms.privacy.models import NoticeAcknowledgement
 from lms.privacy.seeding import demo_privacy_seed
 from lms.privacy.selectors import correction_request_list_for_user
-
-from .factories import district_admin_of
+from lms.privacy.tests.factories import district_admin_of
+from lms.tests.factories import SchoolFactory, TeacherFactory, district
 
 pytestmark = pytest.mark.django_db
 
