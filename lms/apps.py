@@ -18,7 +18,7 @@ class LmsConfig(AppConfig):
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="lms.sync_role_permissions")
 
-        from lms.cohorts.services import nomination_attachment_file_get_for_user
+        from lms.cohorts.selectors import nomination_attachment_file_get_for_user
         from lms.imports.selectors import import_file_get_for_user
         from lms.ledger.selectors import credit_evidence_file_get_for_user
         from lms.models import IMPORT_FOLDER, LEDGER_EVIDENCE_FOLDER, NOMINATION_FOLDER

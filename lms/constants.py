@@ -169,7 +169,7 @@ class OlympiadSubject(models.TextChoices):
 class MembershipStatus(models.TextChoices):
     """nominated → under review → admitted → in training → assessed →
     certified; not admitted (after review) or withdrawn (before certified).
-    ``lms.cohorts.services.MEMBERSHIP_TRANSITIONS`` says which step may follow which."""
+    ``lms.cohorts.rules.MEMBERSHIP_TRANSITIONS`` says which step may follow which."""
 
     NOMINATED = "nominated", _("Nominated")
     UNDER_REVIEW = "under_review", _("Under review")

@@ -53,9 +53,11 @@ def _task(name):
 
 def task_enqueue(task, args=(), kwargs=None, *, ref="") -> PendingTask:
     """Promise to run ``task(*args, **kwargs)``: recorded now, in the caller's
-    transaction, and sent once it commits. Arguments must be JSON values
-    (tasks take primary keys)."""
-    pending = PendingTask.objects.create(task_name=task.name, args=list(args), kwargs=kwargs or {}, ref=ref)
+    transaction, and sent once it commits. ``task`` is a task or its
+    registered name (for a service below the module that defines it).
+    Arguments must be JSON values (tasks take primary keys)."""
+    name = task if isinstance(task, str) else task.name
+    pending = PendingTask.objects.create(task_name=name, args=list(args), kwargs=kwargs or {}, ref=ref)
     transaction.on_commit(lambda: pending_task_send(pending=pending))
     return pending
 

@@ -105,7 +105,7 @@ def register_talent_cohort_viewsets():
 def my_cohorts_nav_item():
     from django.utils.translation import gettext_lazy as _
 
-    from lms.cohorts.services import teacher_has_membership
+    from lms.cohorts.selectors import teacher_has_membership
     from themes.navigation import NavItem
 
     return NavItem(_("My cohorts"), "my_cohorts", order=320, visible=teacher_has_membership)
@@ -115,7 +115,7 @@ def my_cohorts_nav_item():
 # each model's entries are kept to the objects its own screens show.
 @hooks.register("register_log_entry_scope")
 def register_people_log_entry_scopes():
-    from lms.cohorts.services import cohort_list_for_user, membership_list_for_user
+    from lms.cohorts.selectors import cohort_list_for_user, membership_list_for_user
     from lms.dashboards.selectors import credit_list_for_user
     from lms.models import Cohort, CohortMembership, District, School, TeacherProfile, TrainingCredit
     from lms.people.selectors import district_list_for_user, school_list_for_user, teacher_list_for_user

@@ -37,7 +37,7 @@ def nomination_upload_to(instance, filename):
 class Cohort(ClusterableModel):
     """A talent cohort the city grows: subject leaders, the Olympiad coaches
     of one subject, or a master-teacher studio; with what a member must do
-    to be certified. Progress is computed by ``lms.cohorts.services``, never typed in."""
+    to be certified. Progress is computed by ``lms.cohorts.progress``, never typed in."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=CohortKind.choices)
     olympiad_subject = models.CharField(

@@ -1,12 +1,12 @@
 """The member's own cohort page on the public site (/my/cohorts/): each
 membership's status, history and progress against every requirement,
-computed by ``lms.cohorts.services`` from the ledger and completion records."""
+computed by ``lms.cohorts.progress`` from the ledger and completion records."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from lms.cohorts.services import my_membership_list
+from lms.cohorts.selectors import my_membership_list
 from lms.people.selectors import teacher_get_for_user
 
 TEMPLATE = "lms/cohorts/my_cohorts.html"

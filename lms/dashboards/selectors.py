@@ -402,7 +402,7 @@ def _cohort_counts(targets, *, district):
     target is shown."""
     if not any(target.metric == TargetMetric.COHORT_MEMBERS for target in targets):
         return {}
-    from lms.cohorts.services import cohort_certified_counts
+    from lms.cohorts.selectors import cohort_certified_counts
 
     return cohort_certified_counts(district=district)
 

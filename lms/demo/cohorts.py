@@ -117,7 +117,7 @@ def _candidates(spec, wanted, taken):
         teachers = teachers.filter(subject__in=spec["subjects"])
     # Only eligible teachers: the demo needs no overrides.
     if cohort.min_title:
-        from lms.cohorts.services import TITLE_RANK
+        from lms.cohorts.rules import TITLE_RANK
 
         teachers = teachers.filter(title__in=TITLE_RANK[TITLE_RANK.index(cohort.min_title):])
     if cohort.min_years_of_service:

@@ -1,9 +1,9 @@
 """Admin screens for people imports: upload, dry-run preview, commit, reports.
 
-The work is done by the services in ``lms.imports.services``, in Celery tasks promised
-through the outbox (``lms.outbox``) in the request's transaction and sent once
-it has committed; these views only show a batch and pass on what HR asked
-for. A broker that is down delays the work, never loses it: the batch says it
+The work is done by the services in ``lms.imports.services``, in Celery tasks the
+services promise through the outbox (``lms.outbox``) in their transaction and
+send once it has committed; these views only show a batch and pass on what HR
+asked for. A broker that is down delays the work, never loses it: the batch says it
 is waiting for the background worker, the sweep sends its task again, and HR
 can retry at once. Every view needs ``lms.add_importbatch`` (HR
 and academy admins); Wagtail's admin URL wrapper has already sent anonymous
@@ -13,7 +13,6 @@ visitors to the login page.
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
@@ -28,19 +27,14 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.constants import IMPORT_PERMISSION, POSITION_FIELDS, ImportKind, ImportRowAction, ImportStatus
 from lms.exports import csv_response, xlsx_response
-from lms.imports.services import (
-    ALLOWED_EXTENSIONS,
-    ImportBatchStateError,
-    ImportFileError,
-    import_batch_commit_request,
-    import_batch_create,
-    import_batch_retry,
-    row_error_reason,
-    template_headers,
-)
-from lms.models import ImportBatch, School, TeacherProfile
-from lms.outbox import pending_task_stalled, task_enqueue
-from lms.tasks import import_batch_commit_task, import_batch_validate_task
+from lms.imports.checks import row_error_reason
+from lms.imports.models import ImportBatch
+from lms.imports.selectors import import_batch_stalled
+from lms.imports.services import import_batch_commit_request, import_batch_retry, import_batch_upload
+from lms.imports.state import ImportBatchStateError
+from lms.imports.tabular import ALLOWED_EXTENSIONS, ImportFileError
+from lms.imports.vocabulary import template_headers
+from lms.people.models import School, TeacherProfile
 
 BATCHES_PER_PAGE = 20
 # A file of 10,000 bad rows made a 14 MB page; the full report is a download.
@@ -53,19 +47,6 @@ ERROR_FILE_NOT_STORED = _(
     "The file could not be stored on the server (%(reason)s). Nothing was imported; try again later or tell the "
     "academy's administrators."
 )
-
-# The task that moves a batch on from each status that waits for a worker.
-NEXT_TASK = {ImportStatus.UPLOADED: import_batch_validate_task, ImportStatus.COMMITTING: import_batch_commit_task}
-
-
-def batch_ref(batch):
-    return f"importbatch:{batch.pk}"
-
-
-def batch_task_enqueue(batch):
-    """Promise the task that moves ``batch`` on from its status (in the
-    caller's transaction; sent once it commits)."""
-    task_enqueue(NEXT_TASK[batch.status], (batch.pk,), ref=batch_ref(batch))
 
 ERROR_REPORT_HEADER = (_("Row"), _("Column"), _("Reason"), _("Value"))
 FILE_HELP = _("A .csv or .xlsx file of at most %(limit)s. Row 1 is the header row.")
@@ -118,11 +99,9 @@ class ImportIndexView(ImportPermissionMixin, ImportBreadcrumbsMixin, FormView):
 
     def form_valid(self, form):
         try:
-            with transaction.atomic():
-                batch = import_batch_create(
-                    kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"], user=self.request.user
-                )
-                batch_task_enqueue(batch)
+            batch = import_batch_upload(
+                kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"], user=self.request.user
+            )
         except ImportFileError as error:
             form.add_error("file", error.message)
             return self.form_invalid(form)
@@ -180,7 +159,7 @@ class ImportBatchDetailView(ImportPermissionMixin, ImportBreadcrumbsMixin, Detai
         actions = dict(ImportRowAction.choices)
         error_paginator = WagtailPaginator(batch.errors, ERRORS_PER_PAGE)
         error_page = error_paginator.get_page(self.request.GET.get("p"))
-        stalled = batch.is_running and pending_task_stalled(ref=batch_ref(batch))
+        stalled = import_batch_stalled(batch)
         context.update(
             error_page=error_page,
             elided_page_range=error_paginator.get_elided_page_range(error_page.number),
@@ -205,13 +184,11 @@ class ImportBatchDetailView(ImportPermissionMixin, ImportBreadcrumbsMixin, Detai
 
 
 def _hand_over(request, pk, step, message):
-    """Move a batch on with ``step`` (a service refusing with
-    ImportBatchStateError) and promise its next task, in one transaction."""
+    """Move a batch on with ``step`` (a service that promises the batch's next
+    task, or refuses with ImportBatchStateError)."""
     batch = get_object_or_404(ImportBatch, pk=pk)
     try:
-        with transaction.atomic():
-            batch = step(batch=batch)
-            batch_task_enqueue(batch)
+        batch = step(batch=batch)
     except ImportBatchStateError as refusal:
         messages.error(request, refusal.message)
     else:

@@ -67,7 +67,7 @@ ROLE_PERMISSIONS = {
         "mentors.add_researchpairing",
         "mentors.view_mentorprofile",
         # Cohorts: see them, nominate and see their own district's members
-        # (lms.cohorts.services.membership_list_for_user scopes every listing).
+        # (lms.cohorts.selectors.membership_list_for_user scopes every listing).
         "lms.view_cohort",
         "lms.view_cohortmembership",
         "lms.add_cohortmembership",

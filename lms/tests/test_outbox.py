@@ -16,11 +16,11 @@ from kombu.exceptions import OperationalError
 from lms import tasks
 from lms.constants import ImportStatus
 from lms.imports.admin_views import ERROR_FILE_NOT_STORED, MESSAGE_RETRIED
-from lms.imports.services import ERROR_ALREADY_COMMITTED
+from lms.imports.state import ERROR_ALREADY_COMMITTED
+from lms.imports.tests.builders import hr_signed_in, teacher_row, to_csv, upload
 from lms.models import ImportBatch, PendingTask
 from lms.outbox import pending_tasks_sweep, task_enqueue
 from lms.tests.factories import SchoolFactory
-from lms.imports.tests.test_imports import hr_client, teacher_row, to_csv, upload  # noqa: F401 - hr_client is a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,11 @@ STALLED_EN = "Waiting for the background worker"
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def hr_client(client):
+    return hr_signed_in(client)
 
 
 @pytest.fixture

@@ -12,19 +12,19 @@ from certificates.models import Certificate
 from certificates.tests.factories import CertificateTemplateFactory
 from courses.constants import EnrolmentStatus
 from courses.tests.factories import CoursePageFactory, EnrolmentFactory
+from lms.cohorts import rules as cohorts
+from lms.cohorts.assessments import assessment_import_check, assessment_import_commit, assessment_row_error_text
+from lms.cohorts.progress import membership_progress_get
+from lms.cohorts.rules import CohortError
+from lms.cohorts.selectors import nominee_get_for_user
 from lms.cohorts.services import (
-    CohortError,
-    assessment_import_check,
-    assessment_import_commit,
     assessment_result_record,
     cohort_certify_eligible,
     membership_certify,
     membership_nominate,
-    membership_progress_get,
     membership_transition,
     memberships_transition_bulk,
 )
-from lms.cohorts import services as cohorts
 from lms.constants import CreditCategory, MembershipStatus, ProfessionalTitle, Role, Stage, Subject
 from lms.ledger.services import credit_record
 from lms.models import AssessmentResult, CohortMembership, MembershipTransition
@@ -94,6 +94,16 @@ def test_district_admin_nominates_own_teacher_with_statement(lixia_admin, lixia_
     assert membership.status == S.NOMINATED
     step = membership.transitions.get()
     assert (step.from_status, step.to_status, step.by, step.reason) == ("", S.NOMINATED, lixia_admin, "区级骨干")
+
+
+def test_the_nominee_is_found_only_within_the_nominators_scope(hr, lixia_admin, lixia_teacher, licheng_teacher):
+    # The nomination form asks this selector; a teacher of another district
+    # is answered like a staff number nobody holds.
+    found = nominee_get_for_user(lixia_admin, staff_number=lixia_teacher.staff_number)
+    assert found == lixia_teacher
+    assert nominee_get_for_user(lixia_admin, staff_number=licheng_teacher.staff_number) is None
+    assert nominee_get_for_user(lixia_admin, staff_number="NOBODY") is None
+    assert nominee_get_for_user(hr, staff_number=licheng_teacher.staff_number) == licheng_teacher
 
 
 def test_nomination_outside_the_nominators_district_is_refused(lixia_admin, licheng_teacher):
@@ -444,8 +454,8 @@ def test_assessment_import_dry_run_reports_every_row_error_and_writes_nothing(hr
         (6, "工号", "duplicate"),
         (7, "工号", "status"),
     ]
-    assert cohorts.assessment_row_error_text(report.errors[0]) == "A score must be between 0 and 100."
-    assert "row 2" in cohorts.assessment_row_error_text(report.errors[5])
+    assert assessment_row_error_text(report.errors[0]) == "A score must be between 0 and 100."
+    assert "row 2" in assessment_row_error_text(report.errors[5])
     committed = assessment_import_commit(cohort=cohort, data=data, filename="成绩.csv", by=hr)
     assert not committed.ok
     assert not AssessmentResult.objects.exists()

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from certificates.constants import CertificateKind
 from certificates.models import Certificate
 from certificates.tests.factories import CertificateTemplateFactory
-from lms.cohorts.admin_views import ROWS_ALTERED
+from lms.cohorts.admin_setup import ROWS_ALTERED
 from lms.constants import MembershipStatus, Role
 from lms.models import AssessmentResult, Cohort, CohortMembership
 from lms.people.services import district_admin_assign, user_role_add

@@ -10,7 +10,8 @@ from django.utils import translation
 from courses.constants import EnrolmentStatus
 from courses.models import Enrolment
 from courses.tests.factories import CoursePageFactory
-from lms.cohorts.services import membership_progress_map, roster_list, talent_registry_list
+from lms.cohorts.progress import membership_progress_map
+from lms.cohorts.selectors import roster_list, talent_registry_list
 from lms.constants import CreditCategory, MembershipStatus, Role
 from lms.dashboards.selectors import city_target_progress_list, dashboard_get
 from lms.models import AssessmentResult, CohortMembership, TeacherProfile, TrainingCredit

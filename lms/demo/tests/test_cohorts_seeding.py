@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from certificates.models import Certificate
-from lms.cohorts.services import membership_progress_map
+from lms.cohorts.progress import membership_progress_map
 from lms.constants import MembershipStatus
 from lms.dashboards.selectors import city_target_progress_list
 from lms.demo.cohorts import demo_cohorts_seed

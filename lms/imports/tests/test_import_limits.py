@@ -7,10 +7,10 @@ import pytest
 from django.utils import translation
 
 from lms.constants import ImportStatus
+from lms.imports import checks, tabular
 from lms.imports.services import import_batch_create, import_batch_validate
-from lms.imports import services as imports
+from lms.imports.tests.builders import checked, error_triples, teacher_row, to_csv, to_xlsx, upload
 from lms.tasks import import_batch_validate_task
-from lms.imports.tests.test_imports import checked, error_triples, schools, teacher_row, to_csv, to_xlsx, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +40,9 @@ def test_an_oversized_cell_in_the_first_row_is_a_row_error_at_upload(schools):  
     error = batch.errors[0]
     assert error["reason"] == f"This cell holds {len(HUGE)} characters; a cell may hold at most 1000."
     # The report repeats the start of the cell, not the pasted document.
-    assert len(error["value"]) <= imports.REPORT_VALUE_CHARS + 1
+    assert len(error["value"]) <= tabular.REPORT_VALUE_CHARS + 1
     with translation.override("zh-hans"):
-        assert imports.row_error_reason(error) != error["reason"]
+        assert checks.row_error_reason(error) != error["reason"]
 
 
 def test_an_oversized_cell_in_a_later_row_is_a_row_error_in_the_task(schools):  # noqa: F811
@@ -71,7 +71,7 @@ def test_a_csv_the_reader_gives_up_on_names_the_row(schools, monkeypatch):  # no
 
     data = to_csv([teacher_row("T001"), teacher_row("T002")])
     batch = import_batch_create(kind="teachers", uploaded_file=upload(data))
-    monkeypatch.setattr(imports.csv, "reader", reader_failing_on_row_3)
+    monkeypatch.setattr(tabular.csv, "reader", reader_failing_on_row_3)
     batch = import_batch_validate(batch=batch)
     assert batch.status == ImportStatus.INVALID
     assert [error["reason"] for error in batch.errors] == [

@@ -7,26 +7,36 @@ import zipfile
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from lms.constants import Degree, ImportKind, ImportStatus, Locality, ProfessionalTitle, Role, Stage, Subject
 from lms.exports import csv_response, safe_cell, xlsx_response
+from lms.imports import checks, state, tabular
 from lms.imports.services import (
-    ImportBatchStateError,
-    ImportFileError,
     import_batch_commit,
     import_batch_commit_request,
     import_batch_create,
     import_batch_validate,
 )
-from lms.imports import services as imports
+from lms.imports.state import ImportBatchStateError
+from lms.imports.tabular import ImportFileError
+from lms.imports.tests.builders import (
+    SCHOOL_HEADER,
+    TEACHER_HEADER,
+    checked,
+    committed,
+    error_triples,
+    teacher_row,
+    to_csv,
+    to_xlsx,
+    upload,
+)
 from lms.models import ImportBatch, School, TeacherProfile
 from lms.people.services import district_admin_assign
 from lms.tasks import import_batch_commit_task, import_batch_validate_task
@@ -35,11 +45,6 @@ from lms.tests.factories import SchoolFactory, TeacherFactory, UserFactory, dist
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
-
-TEACHER_HEADER = [
-    "工号", "姓名", "学校代码", "手机", "学科", "第二学科", "学段", "职称", "学历", "理工类硕士", "岗位", "从教年份", "邮箱",
-]  # fmt: skip
-SCHOOL_HEADER = ["学校代码", "学校名称", "区县", "学段", "城乡"]
 
 
 @pytest.fixture(autouse=True)
@@ -55,69 +60,6 @@ def media(request, settings, tmp_path):
     if "celery_worker_process" not in request.fixturenames:
         settings.MEDIA_ROOT = tmp_path / "media"
         settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
-
-
-@pytest.fixture
-def schools():
-    return [SchoolFactory(code="S001"), SchoolFactory(code="S002", district=district("370112"))]
-
-
-def teacher_row(staff_number="T001", name="张伟", school="S001", **cells):
-    row = {
-        "工号": staff_number,
-        "姓名": name,
-        "学校代码": school,
-        "手机": "13812345678",
-        "学科": "科学",
-        "第二学科": "",
-        "学段": "小学",
-        "职称": "一级教师",
-        "学历": "本科",
-        "理工类硕士": "否",
-        "岗位": "",
-        "从教年份": "2010",
-        "邮箱": "",
-    }
-    row.update(cells)
-    return [row[column] for column in TEACHER_HEADER]
-
-
-def to_csv(rows, header=TEACHER_HEADER, encoding="utf-8"):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-def to_xlsx(rows, header=TEACHER_HEADER):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def upload(data, name="teachers.csv"):
-    return SimpleUploadedFile(name, data)
-
-
-def checked(data, name="teachers.csv", kind=ImportKind.TEACHERS, user=None):
-    batch = import_batch_create(kind=kind, uploaded_file=upload(data, name), user=user)
-    return import_batch_validate(batch=batch)
-
-
-def committed(data, name="teachers.csv", kind=ImportKind.TEACHERS):
-    batch = checked(data, name, kind)
-    assert batch.status == ImportStatus.VALIDATED, batch.errors
-    return import_batch_commit(batch=batch)
-
-
-def error_triples(batch):
-    return [(error["row"], error["column"], error["code"]) for error in batch.errors]
 
 
 # --- the report -------------------------------------------------------------------
@@ -159,17 +101,17 @@ def test_report_lists_every_bad_row_with_row_column_and_reason(schools):
         (15, "工号", "required"),
     ]
     by_row = {error["row"]: error for error in batch.errors}
-    assert by_row[3]["reason"] == str(imports.ROW_UNKNOWN_SCHOOL)
+    assert by_row[3]["reason"] == str(checks.ROW_UNKNOWN_SCHOOL)
     assert by_row[3]["value"] == "NOPE"
-    assert by_row[4]["reason"] == str(imports.ROW_DUPLICATE_STAFF_NUMBER) % {"first_row": 2}
-    assert by_row[5]["reason"] == str(imports.ROW_BAD_PHONE)
+    assert by_row[4]["reason"] == str(checks.ROW_DUPLICATE_STAFF_NUMBER) % {"first_row": 2}
+    assert by_row[5]["reason"] == str(checks.ROW_BAD_PHONE)
     assert by_row[5]["value"] == "1381234567"
-    assert by_row[6]["reason"] == str(imports.ROW_EMPTY_NAME)
+    assert by_row[6]["reason"] == str(checks.ROW_EMPTY_NAME)
     assert by_row[7]["value"] == "美术"
     assert "科学 (science)" in by_row[7]["reason"]
-    assert by_row[9]["reason"] == str(imports.ROW_SCI_MASTER_NEEDS_DEGREE)
+    assert by_row[9]["reason"] == str(checks.ROW_SCI_MASTER_NEEDS_DEGREE)
     assert "“校长”" in by_row[10]["reason"]
-    assert by_row[11]["reason"] == str(imports.ROW_BAD_YEAR) % {"first": 1950, "last": batch.created_at.year}
+    assert by_row[11]["reason"] == str(checks.ROW_BAD_YEAR) % {"first": 1950, "last": batch.created_at.year}
     assert (batch.row_count, batch.error_count, batch.created_count) == (14, 13, 1)
 
 
@@ -198,8 +140,8 @@ def test_school_report(schools):
         (7, "学校名称", "empty_name"),
         (7, "城乡", "unknown_choice"),
     ]
-    assert batch.errors[0]["reason"] == str(imports.ROW_UNKNOWN_DISTRICT)
-    assert batch.errors[1]["reason"] == str(imports.ROW_NO_STAGE)
+    assert batch.errors[0]["reason"] == str(checks.ROW_UNKNOWN_DISTRICT)
+    assert batch.errors[1]["reason"] == str(checks.ROW_NO_STAGE)
 
 
 def test_schools_are_created_and_updated_by_code(schools):
@@ -237,14 +179,14 @@ def test_validation_queries_do_not_grow_with_rows(schools, django_assert_max_num
 @pytest.mark.parametrize(
     "name, data, message",
     [
-        ("teachers.csv", b"", imports.ERROR_EMPTY_FILE),
-        ("teachers.csv", b"\r\n\r\n", imports.ERROR_EMPTY_FILE),
-        ("teachers.txt", b"a,b", imports.ERROR_EXTENSION),
-        ("teachers.xls", b"a,b", imports.ERROR_EXTENSION),
-        ("teachers.xlsx", "工号,姓名\nT1,张伟\n".encode(), imports.ERROR_NOT_XLSX),
-        ("teachers.csv", ",".join(TEACHER_HEADER).encode() + b"\r\n", imports.ERROR_NO_ROWS),
-        ("teachers.csv", b"\x81\x20\xff\xfe\x80 garbage", imports.ERROR_ENCODING),
-        ("teachers.csv", ",".join(TEACHER_HEADER).encode("utf-16"), imports.ERROR_ENCODING),
+        ("teachers.csv", b"", tabular.ERROR_EMPTY_FILE),
+        ("teachers.csv", b"\r\n\r\n", tabular.ERROR_EMPTY_FILE),
+        ("teachers.txt", b"a,b", tabular.ERROR_EXTENSION),
+        ("teachers.xls", b"a,b", tabular.ERROR_EXTENSION),
+        ("teachers.xlsx", "工号,姓名\nT1,张伟\n".encode(), tabular.ERROR_NOT_XLSX),
+        ("teachers.csv", ",".join(TEACHER_HEADER).encode() + b"\r\n", tabular.ERROR_NO_ROWS),
+        ("teachers.csv", b"\x81\x20\xff\xfe\x80 garbage", tabular.ERROR_ENCODING),
+        ("teachers.csv", ",".join(TEACHER_HEADER).encode("utf-16"), tabular.ERROR_ENCODING),
     ],
 )
 def test_file_level_errors(name, data, message):
@@ -268,7 +210,7 @@ def test_missing_header_is_named():
     data = to_csv([["T1", "张伟", "", "科学", "", "小学", "", "", "", "", "", ""]], header=header)
     with pytest.raises(ImportFileError) as raised:
         import_batch_create(kind=ImportKind.TEACHERS, uploaded_file=upload(data))
-    assert raised.value.message == str(imports.ERROR_MISSING_HEADER) % {"header": "学校代码"}
+    assert raised.value.message == str(tabular.ERROR_MISSING_HEADER) % {"header": "学校代码"}
 
 
 def test_repeated_header_is_refused():
@@ -354,7 +296,7 @@ def test_one_bad_row_means_nothing_is_written(schools):
 
     with pytest.raises(ImportBatchStateError) as refused:
         import_batch_commit(batch=batch)
-    assert refused.value.message == imports.ERROR_NOT_VALID
+    assert refused.value.message == state.ERROR_NOT_VALID
     assert not TeacherProfile.objects.exists()
     assert not User.objects.filter(username__startswith="T").exists()
 
@@ -385,7 +327,7 @@ def test_a_failure_while_writing_rolls_everything_back(schools, monkeypatch):
     assert not User.objects.filter(username__in=["T001", "T002"]).exists()
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED
-    assert batch.errors[0]["reason"] == str(imports.ERROR_UNEXPECTED)
+    assert batch.errors[0]["reason"] == str(tabular.ERROR_UNEXPECTED)
 
 
 def test_reimporting_the_same_file_changes_nothing(schools):
@@ -462,7 +404,7 @@ def test_a_batch_cannot_be_committed_twice(schools):
 
     with pytest.raises(ImportBatchStateError) as refused:
         import_batch_commit(batch=batch)
-    assert refused.value.message == imports.ERROR_ALREADY_COMMITTED
+    assert refused.value.message == state.ERROR_ALREADY_COMMITTED
     with pytest.raises(ImportBatchStateError):
         import_batch_commit_request(batch=batch)
     with pytest.raises(ImportBatchStateError):
@@ -475,7 +417,7 @@ def test_a_commit_is_requested_once(schools):
     import_batch_commit_request(batch=batch)
     with pytest.raises(ImportBatchStateError) as refused:
         import_batch_commit_request(batch=batch)
-    assert refused.value.message == imports.ERROR_ALREADY_COMMITTING
+    assert refused.value.message == state.ERROR_ALREADY_COMMITTING
     assert import_batch_commit(batch=batch).status == ImportStatus.COMMITTED
 
 
@@ -502,7 +444,7 @@ def test_concurrent_commits_write_once():
     for thread in threads:
         thread.join(timeout=60)
 
-    assert sorted(map(str, outcomes)) == sorted(["committed", str(imports.ERROR_ALREADY_COMMITTED)])
+    assert sorted(map(str, outcomes)) == sorted(["committed", str(state.ERROR_ALREADY_COMMITTED)])
     assert TeacherProfile.objects.count() == 200
     assert User.objects.filter(username__startswith="T").count() == 200
 
@@ -524,13 +466,6 @@ def test_commit_task_ignores_a_redelivered_message(schools):
 
 
 # --- who may import ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def hr_client(client):
-    client.force_login(user_with_role(Role.HR, username="hr"))
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture
@@ -593,8 +528,8 @@ def test_admin_flow_upload_preview_commit(hr_client, schools, django_capture_on_
 
     page = hr_client.get(response.url).content.decode()
     assert "Has errors" in page
-    assert str(imports.ROW_BAD_PHONE) in page and "12345" in page
-    assert str(imports.ROW_UNKNOWN_SCHOOL) in page and "S404" in page
+    assert str(checks.ROW_BAD_PHONE) in page and "12345" in page
+    assert str(checks.ROW_UNKNOWN_SCHOOL) in page and "S404" in page
     assert "<td>3</td>" in page and "<td>4</td>" in page
     assert "Commit import" not in page and 'http-equiv="refresh"' not in page
 
@@ -617,7 +552,7 @@ def test_admin_flow_upload_preview_commit(hr_client, schools, django_capture_on_
     assert batch.created_by.username == "hr"
 
     response = hr_client.post(commit_url, follow=True)
-    assert str(imports.ERROR_ALREADY_COMMITTED) in response.content.decode()
+    assert str(state.ERROR_ALREADY_COMMITTED) in response.content.decode()
 
     listing = hr_client.get(index).content.decode()
     assert listing.count("名单.csv") == 2
@@ -646,11 +581,11 @@ def zip_not_xlsx():
 @pytest.mark.parametrize(
     "name, data, message",
     [
-        ("t.csv", b"", imports.ERROR_EMPTY_FILE),
-        ("t.pdf", b"%PDF-1.4", imports.ERROR_EXTENSION),
-        ("t.xlsx", zip_not_xlsx(), imports.ERROR_NOT_XLSX),
-        ("t.csv", ",".join(TEACHER_HEADER).encode(), imports.ERROR_NO_ROWS),
-        ("t.csv", b"\xff\xfe\x00\x00\x81", imports.ERROR_ENCODING),
+        ("t.csv", b"", tabular.ERROR_EMPTY_FILE),
+        ("t.pdf", b"%PDF-1.4", tabular.ERROR_EXTENSION),
+        ("t.xlsx", zip_not_xlsx(), tabular.ERROR_NOT_XLSX),
+        ("t.csv", ",".join(TEACHER_HEADER).encode(), tabular.ERROR_NO_ROWS),
+        ("t.csv", b"\xff\xfe\x00\x00\x81", tabular.ERROR_ENCODING),
     ],
 )
 def test_bad_uploads_are_form_errors(hr_client, name, data, message):
@@ -741,7 +676,7 @@ def test_command_dry_run_reports_and_fails_on_errors(schools, tmp_path, capsys):
     assert "nothing was imported" in str(failed.value)
     output = capsys.readouterr()
     assert "2 rows: 1 to create, 0 to update, 0 unchanged, 1 errors." in output.out
-    assert f"Row 3, 手机: {imports.ROW_BAD_PHONE} (value: '12')" in output.err
+    assert f"Row 3, 手机: {checks.ROW_BAD_PHONE} (value: '12')" in output.err
     assert not TeacherProfile.objects.exists()
 
 

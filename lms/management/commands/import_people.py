@@ -12,14 +12,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lms.constants import ImportKind, ImportStatus
-from lms.imports.services import (
-    ImportBatchStateError,
-    ImportFileError,
-    import_batch_commit,
-    import_batch_create,
-    import_batch_validate,
-    row_error_reason,
-)
+from lms.imports.checks import row_error_reason
+from lms.imports.services import import_batch_commit, import_batch_create, import_batch_validate
+from lms.imports.state import ImportBatchStateError
+from lms.imports.tabular import ImportFileError
 
 
 class Command(BaseCommand):
