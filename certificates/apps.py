@@ -8,9 +8,12 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from lms.api import completion_recorded
         from lms.private_files import private_file_kind_register
 
         from .models import CERTIFICATE_PDF_FOLDER
+        from .receivers import completion_certificate_promise
         from .selectors import certificate_pdf_get_for_user
 
         private_file_kind_register(CERTIFICATE_PDF_FOLDER, certificate_pdf_get_for_user)
+        completion_recorded.connect(completion_certificate_promise, dispatch_uid="certificates.completion")

@@ -506,16 +506,17 @@ def issue_batch_finish_if_complete(*, batch):
         )
 
 
-def certificate_issue_later(*, kind, holder, subject_object=None, subject_key="", subject_label="", hours=None,
-                            started_on=None, completed_on=None, template=None):
+def certificate_issue_later(*, kind, holder_pk, subject_object=None, subject_key="", subject_label="", hours=None,
+                            started_on=None, completed_on=None, template=None, ref=""):
     """Promise ``certificate_issue`` in the current transaction (the outbox),
-    sent once it commits: what courses, cohorts and mentors call when a
-    completion earns one."""
+    sent once it commits: what a completion that earns a certificate gets
+    (certificates/receivers.py). Without ``template`` the worker takes HR's
+    default for ``kind`` and, if there is none, issues nothing."""
     from .tasks import certificate_issue_task
 
     kwargs = {
         "kind": str(kind),
-        "holder_pk": holder.pk,
+        "holder_pk": holder_pk,
         "subject_type_pk": ContentType.objects.get_for_model(subject_object).pk if subject_object else None,
         "subject_pk": str(subject_object.pk) if subject_object else None,
         "subject_key": subject_key,
@@ -525,9 +526,7 @@ def certificate_issue_later(*, kind, holder, subject_object=None, subject_key=""
         "completed_on": completed_on.isoformat() if completed_on else None,
         "template_pk": template.pk if template else None,
     }
-    task_enqueue(certificate_issue_task, kwargs=kwargs, ref=f"teacher:{holder.pk}")
-
-
+    task_enqueue(certificate_issue_task, kwargs=kwargs, ref=ref or f"teacher:{holder_pk}")
 
 
 def _certificate_pdf_attach(certificate, *, replacing):

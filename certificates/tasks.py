@@ -39,6 +39,21 @@ def certificate_batch_chunk_task(batch_pk, item_pks):
     issue_batch_process(batch=batch, item_pks=item_pks)
 
 
+def _template_for(kind, template_pk, subject_key):
+    """The template the issue names, else HR's default for ``kind``. None
+    when there is no default: the completion stands and no certificate is
+    issued; HR issues it in bulk once a template exists (the admin's
+    certificate screens say so)."""
+    from .services import template_default
+
+    if template_pk:
+        return CertificateTemplate.objects.get(pk=template_pk)
+    template = template_default(kind)
+    if template is None:
+        logger.info("No default %s template: no certificate issued for %s", kind, subject_key)
+    return template
+
+
 @shared_task(**TASK_OPTIONS)
 def certificate_issue_task(
     *, kind, holder_pk, subject_type_pk=None, subject_pk=None, subject_key="", subject_label="", hours=None,
@@ -55,6 +70,9 @@ def certificate_issue_task(
     subject = None
     if subject_type_pk:
         subject = ContentType.objects.get_for_id(subject_type_pk).get_object_for_this_type(pk=subject_pk)
+    template = _template_for(kind, template_pk, subject_key or f"{subject_type_pk}:{subject_pk}")
+    if template is None:
+        return None
     result = certificate_issue(
         kind=kind,
         holder=holder,
@@ -64,20 +82,6 @@ def certificate_issue_task(
         hours=Decimal(hours) if hours is not None else None,
         started_on=datetime.date.fromisoformat(started_on) if started_on else None,
         completed_on=datetime.date.fromisoformat(completed_on) if completed_on else None,
-        template=CertificateTemplate.objects.get(pk=template_pk) if template_pk else None,
+        template=template,
     )
     return result.certificate.pk
-
-
-@shared_task(**TASK_OPTIONS)
-def course_completion_certificate_task(*, enrolment_id):
-    from .integrations import course_completion_certificate_issue
-
-    course_completion_certificate_issue(enrolment_id=enrolment_id)
-
-
-@shared_task(**TASK_OPTIONS)
-def research_along_certificate_task(*, pairing_pk):
-    from .integrations import research_along_certificate_issue
-
-    research_along_certificate_issue(pairing_pk=pairing_pk)

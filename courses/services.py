@@ -25,12 +25,12 @@ from guardian.shortcuts import assign_perm, remove_perm
 from wagtail.models import Page
 
 from lms import ratelimit
+from lms.api import Completion, CompletionKind, completion_announce
 from lms.constants import POSITION_FIELDS, CreditCategory
 from lms.db.rows import RowShape, fields_update, read_row
 from lms.ledger.services import credit_record
 from lms.models import School, TeacherProfile
 
-from .certificates import certificate_issue_enqueue
 from .constants import (
     ACTIVE_STATUSES,
     CHECKIN_CODE_LENGTH,
@@ -503,11 +503,39 @@ def _checkin(*, teacher, code, now):
 # Completion -----------------------------------------------------------------
 
 
+def _completion(enrolment) -> Completion:
+    """The "completion recorded" event of a completed enrolment."""
+    course = enrolment.course
+    return Completion(
+        kind=CompletionKind.COURSE,
+        teacher_pk=enrolment.teacher_id,
+        evidence=enrolment,
+        subject=course,
+        title=course.title,
+        occurred_on=timezone.localdate(enrolment.completed_at),
+        source_key=COMPLETION_SOURCE_KEY.format(pk=enrolment.pk),
+        hours=course.credit_hours,
+        started_on=timezone.localdate(enrolment.enrolled_at),
+        earns_certificate=course.issues_certificate,
+    )
+
+
+@transaction.atomic
+def enrolment_completion_reannounce(*, enrolment_id) -> None:
+    """Announce a completed enrolment's completion again: for what was
+    promised before completions were announced (courses/tasks.py). The
+    certificate it promises is issued once however often it is announced."""
+    enrolment = Enrolment.objects.select_related("course", "teacher").filter(pk=enrolment_id).first()
+    if enrolment is not None and enrolment.status == EnrolmentStatus.COMPLETED:
+        completion_announce(_completion(enrolment))
+
+
 def enrolment_completion_check(*, enrolment: Enrolment, now=None, locked=False) -> ProgressResult:
     """Complete ``enrolment`` if its course's rule holds: status, ledger
-    credit (course hours, one person-time) and, after commit, the
-    certificate. A completed enrolment is left alone. ``locked`` says the
-    caller holds the enrolment's row lock in its transaction."""
+    credit (course hours, one person-time) and the completion announced
+    (``lms.events``: the certificates app promises the certificate). A
+    completed enrolment is left alone. ``locked`` says the caller holds the
+    enrolment's row lock in its transaction."""
     now = _now(now)
     if not locked:
         with transaction.atomic():
@@ -539,9 +567,8 @@ def enrolment_completion_check(*, enrolment: Enrolment, now=None, locked=False) 
     enrolment.completed_at = now
     enrolment.credit = result.credit
     fields_update(enrolment, ["status", "completed_at", "credit"], connection)
-    if course.issues_certificate:
-        # In the transaction: the issuer records its task in the outbox, so
-        # the certificate is promised with the completion and a broker that
-        # is down delays it rather than losing it.
-        certificate_issue_enqueue(enrolment_id=enrolment.pk)
+    # In the transaction: what the receivers record (the certificate's
+    # promise in the outbox) commits with the completion, and a broker that
+    # is down delays it rather than losing it.
+    completion_announce(_completion(enrolment))
     return ProgressResult(completed=True)

@@ -72,3 +72,8 @@ CREDITED_VIA = "research-along"
 def activity_source_key(activity_pk) -> str:
     """The ledger's evidence key of a confirmed activity."""
     return f"research-activity:{activity_pk}"
+
+
+def pairing_completion_key(pairing_pk) -> str:
+    """The key of a pairing's completion (lms.events): one per pairing."""
+    return f"research-along-completion:{pairing_pk}"

@@ -11,7 +11,6 @@ import datetime
 import logging
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm
 
+from lms.api import Completion, CompletionKind, completion_announce
 from lms.constants import CreditCategory, Role
 from lms.ledger.services import credit_record
 from lms.models import TeacherProfile
@@ -42,6 +41,7 @@ from .constants import (
     PairingStatus,
     ProposalSource,
     activity_source_key,
+    pairing_completion_key,
 )
 from .evidence import evidence_file_check
 from .models import ActivityEvidence, MentorProfile, MentorProject, ResearchActivity, ResearchOutput, ResearchPairing
@@ -294,20 +294,13 @@ def pairing_end_early(*, pairing: ResearchPairing, user, reason: str) -> Researc
     return pairing
 
 
-def certificate_issuer():
-    """The callable that issues a research-along certificate for a completed
-    pairing (``MENTORS_CERTIFICATE_ISSUER``, a dotted path taking
-    ``pairing_pk``), or None when the site issues none."""
-    path = getattr(settings, "MENTORS_CERTIFICATE_ISSUER", "")
-    return import_string(path) if path else None
-
-
 @transaction.atomic
 def pairing_complete_confirm(*, pairing: ResearchPairing, user, final_report: str = "") -> ResearchPairing:
     """The teacher or the mentor confirms the pairing is complete. A final
     report is needed (the first to confirm writes it, the second may revise
-    it); once both have confirmed, the pairing is completed and, after
-    commit, the certificate issuer (if any) is called."""
+    it); once both have confirmed, the pairing is completed and the
+    completion announced (``lms.events``: the certificates app promises the
+    research-along certificate)."""
     pairing = _lock_pairing(pairing)
     if user.pk not in (pairing.mentor.user_id, pairing.teacher.user_id):
         raise PermissionDenied(PAIRING_NOT_A_MEMBER)
@@ -328,13 +321,39 @@ def pairing_complete_confirm(*, pairing: ResearchPairing, user, final_report: st
     if pairing.mentor_completed_at and pairing.teacher_completed_at:
         pairing.status = PairingStatus.COMPLETED
         pairing.closed_at = now
-        issuer = certificate_issuer()
-        if issuer is not None:
-            # In the transaction: the issuer promises its task through the
-            # outbox, which commits with the completion.
-            issuer(pairing_pk=pairing.pk)
     pairing.save(update_fields=["final_report", "mentor_completed_at", "teacher_completed_at", "status", "closed_at"])
+    if pairing.status == PairingStatus.COMPLETED:
+        # In the transaction: what the receivers record (the certificate's
+        # promise in the outbox) commits with the completion.
+        completion_announce(_completion(pairing))
     return pairing
+
+
+@transaction.atomic
+def pairing_completion_reannounce(*, pairing_pk) -> None:
+    """Announce a completed pairing's completion again: for what was
+    promised before completions were announced (mentors/tasks.py). The
+    certificate it promises is issued once however often it is announced."""
+    pairing = ResearchPairing.objects.filter(pk=pairing_pk, status=PairingStatus.COMPLETED).first()
+    if pairing is not None:
+        completion_announce(_completion(pairing))
+
+
+def _completion(pairing) -> Completion:
+    """The "completion recorded" event of a completed pairing: its hours are
+    the confirmed activities' hours."""
+    hours = pairing.activities.filter(status=ActivityStatus.CONFIRMED).aggregate(total=Sum("hours"))["total"]
+    return Completion(
+        kind=CompletionKind.RESEARCH_ALONG,
+        teacher_pk=pairing.teacher_id,
+        evidence=pairing,
+        subject=pairing,
+        title=pairing.project_title,
+        occurred_on=timezone.localdate(pairing.closed_at),
+        source_key=pairing_completion_key(pairing.pk),
+        hours=hours,
+        started_on=pairing.start_on,
+    )
 
 
 @transaction.atomic

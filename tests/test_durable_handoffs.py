@@ -150,7 +150,7 @@ def test_with_the_broker_down_a_completion_and_an_upload_succeed_and_their_work_
         assert batch.status == ImportStatus.UPLOADED
         pending = {task.task_name: task for task in PendingTask.objects.all()}
         assert set(pending) == {
-            "certificates.tasks.course_completion_certificate_task", "lms.tasks.import_batch_validate_task",
+            "certificates.tasks.certificate_issue_task", "lms.tasks.import_batch_validate_task",
         }
         assert all(task.last_error and task.sent_at is None for task in pending.values())
         # Refused quickly: a teacher is not kept waiting on a dead broker.

@@ -199,7 +199,7 @@ def test_issue_later_runs_the_task_once_the_transaction_commits(django_capture_o
     teacher = TeacherFactory()
     school = teacher.school  # stands in for a course
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        certificate_issue_later(kind=CertificateKind.COURSE_COMPLETION, holder=teacher, subject_object=school,
+        certificate_issue_later(kind=CertificateKind.COURSE_COMPLETION, holder_pk=teacher.pk, subject_object=school,
                                 hours=Decimal("6"), completed_on=datetime.date(2026, 5, 1))
     assert not Certificate.objects.exists()  # nothing before the commit
     for callback in callbacks:

@@ -1,6 +1,8 @@
 import pytest
 from django.utils import translation
 
+from lms.tests.completions import completions_announced
+
 
 @pytest.fixture(autouse=True)
 def english():
@@ -10,10 +12,7 @@ def english():
 
 
 @pytest.fixture
-def issued(settings):
-    """Records the certificate issuer's calls."""
-    from courses.tests import issuer
-
-    issuer.CALLS.clear()
-    settings.COURSES_CERTIFICATE_ISSUER = "courses.tests.issuer.record"
-    return issuer.CALLS
+def announced():
+    """The completions announced (lms.events) during the test."""
+    with completions_announced() as completions:
+        yield completions

@@ -16,6 +16,7 @@ from courses.models import Enrolment, QuizAttempt
 from courses.tests.factories import RIGHT_ANSWERS, CoursePageFactory, LessonPageFactory, lesson_with_quiz
 from lms.ledger.services import ledger_reconcile
 from lms.models import TeacherYearTally, TrainingCredit
+from lms.tests.completions import completions_announced
 from lms.tests.factories import TeacherFactory
 
 THREADS = 20
@@ -58,11 +59,14 @@ def test_twenty_concurrent_lesson_completions_credit_once():
     teacher = TeacherFactory()
     enrolment = services.enrolment_create(course=course, teacher=teacher)
 
-    results, refusals, errors = run_at_once(lambda: services.lesson_complete(enrolment=enrolment, lesson=lesson))
+    with completions_announced() as announced:
+        results, refusals, errors = run_at_once(lambda: services.lesson_complete(enrolment=enrolment, lesson=lesson))
 
     assert errors == [] and refusals == []
     assert len(results) == THREADS and all(result.completed for result in results)
     assert TrainingCredit.objects.filter(source_key=f"course-completion:{enrolment.pk}").count() == 1
+    # Announced once, so the certificate is promised once.
+    assert [completion.evidence.pk for completion in announced] == [enrolment.pk]
     assert TeacherYearTally.objects.get(teacher=teacher).hours == Decimal("5")
     assert ledger_reconcile() == []
 

@@ -24,7 +24,8 @@ from courses.tests.factories import (
     lesson_with_quiz,
 )
 from lms.constants import CreditCategory, Position
-from lms.models import TeacherYearTally, TrainingCredit
+from lms.events import CompletionKind
+from lms.models import PendingTask, TeacherYearTally, TrainingCredit
 from lms.tests.factories import TeacherFactory
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +172,7 @@ def test_a_completed_course_cannot_be_left(course, teacher):
 # Completion and the ledger --------------------------------------------------------------
 
 
-def test_doing_every_lesson_completes_and_credits_the_ledger_once(course, teacher, issued):
+def test_doing_every_lesson_completes_and_credits_the_ledger_once(course, teacher, announced):
     first, second = LessonPageFactory(parent=course), LessonPageFactory(parent=course)
     LessonPageFactory(parent=course, is_required=False)
     enrolment = services.enrolment_create(course=course, teacher=teacher)
@@ -197,30 +198,40 @@ def test_doing_every_lesson_completes_and_credits_the_ledger_once(course, teache
     assert LessonProgress.objects.filter(enrolment=enrolment).count() == 2
 
 
-def test_the_certificate_issuer_is_called_once_inside_the_completing_transaction(course, teacher, issued):
-    """Inside, so that what it records (the outbox's promise) commits or
-    rolls back with the completion."""
+def test_the_completion_is_announced_once_inside_the_completing_transaction(course, teacher, announced):
+    """Inside, so that what its receivers record (the outbox's promise of the
+    certificate) commits or rolls back with the completion."""
     lesson = LessonPageFactory(parent=course)
     enrolment = services.enrolment_create(course=course, teacher=teacher)
     with pytest.raises(RuntimeError), transaction.atomic():
         services.lesson_complete(enrolment=enrolment, lesson=lesson)
-        assert issued == [enrolment.pk]
+        assert [completion.evidence.pk for completion in announced] == [enrolment.pk]
         raise RuntimeError("the request fails after the completion")
     enrolment.refresh_from_db()
     assert enrolment.completed_at is None
-    issued.clear()
+    announced.clear()
     services.lesson_complete(enrolment=enrolment, lesson=lesson)
     services.lesson_complete(enrolment=enrolment, lesson=lesson)
-    assert issued == [enrolment.pk]
+    assert [completion.evidence.pk for completion in announced] == [enrolment.pk]
+    completion = announced[0]
+    enrolment.refresh_from_db()
+    assert (completion.kind, completion.teacher_pk, completion.subject.pk, completion.title) == (
+        CompletionKind.COURSE, teacher.pk, course.pk, course.title)
+    assert (completion.hours, completion.source_key, completion.earns_certificate) == (
+        course.credit_hours, f"course-completion:{enrolment.pk}", True)
+    assert completion.occurred_on == timezone.localdate(enrolment.completed_at)
+    assert completion.started_on == timezone.localdate(enrolment.enrolled_at)
 
 
-def test_no_certificate_for_a_course_that_issues_none(teacher, issued, django_capture_on_commit_callbacks):
+def test_no_certificate_for_a_course_that_issues_none(teacher, announced, django_capture_on_commit_callbacks):
     course = CoursePageFactory(issues_certificate=False)
     lesson = LessonPageFactory(parent=course)
     enrolment = services.enrolment_create(course=course, teacher=teacher)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.lesson_complete(enrolment=enrolment, lesson=lesson).completed
-    assert issued == []
+    assert [(completion.evidence.pk, completion.earns_certificate) for completion in announced] == [
+        (enrolment.pk, False)]
+    assert not PendingTask.objects.exists()
 
 
 def test_an_offline_course_credits_an_offline_workshop(teacher):

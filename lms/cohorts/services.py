@@ -17,6 +17,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from lms.events import (
+    REFUSED_NO_CERTIFICATE_TEMPLATE,
+    Completion,
+    CompletionKind,
+    CompletionRefused,
+    completion_announce,
+)
 from lms.cohorts.models import (
     AssessmentResult,
     Cohort,
@@ -215,9 +222,6 @@ def membership_certify(*, membership, by, override_reason="", progress=None):
     Idempotent: a member already certified is returned as is, and the
     certificate is issued at most once (one valid certificate per holder and
     cohort, enforced by the certificates app)."""
-    from certificates.constants import CertificateKind
-    from certificates.services import certificate_issue_later, template_default
-
     if not (by.is_active and by.has_perm(MANAGE_PERMISSION)):
         raise CohortError(NOT_ALLOWED_TO_MANAGE, code="permission")
     membership = (
@@ -238,9 +242,6 @@ def membership_certify(*, membership, by, override_reason="", progress=None):
             code="requirements",
             params={"teacher": membership.teacher.real_name, "missing": "；".join(r.label for r in missing)},
         )
-    template = template_default(CertificateKind.COHORT_QUALIFICATION)
-    if template is None:
-        raise CohortError(NO_CERTIFICATE_TEMPLATE, code="template")
     now = timezone.now()
     reason = override_reason if missing else ""
     _transition(membership, S.CERTIFIED, by, reason, now)
@@ -253,17 +254,32 @@ def membership_certify(*, membership, by, override_reason="", progress=None):
         "certification_override_reason",
     ])
     _log(membership, LOG_CERTIFY, by, {"override": bool(missing), "reason": reason})
-    cohort = membership.cohort
-    certificate_issue_later(
-        kind=CertificateKind.COHORT_QUALIFICATION,
-        holder=membership.teacher,
-        subject_object=cohort,
-        subject_label=cohort.name,
-        started_on=cohort.period_start,
-        completed_on=timezone.localdate(now),
-        template=template,
-    )
+    _certification_announce(membership)
     return membership
+
+
+def _certification_announce(membership):
+    """Announce the certification (lms.events), in its transaction: the
+    certificates app promises the qualification certificate, and refuses
+    the certification when HR has no default template for it, rather than
+    failing later in the worker."""
+    cohort = membership.cohort
+    try:
+        completion_announce(Completion(
+            kind=CompletionKind.COHORT,
+            teacher_pk=membership.teacher_id,
+            evidence=membership,
+            subject=cohort,
+            title=cohort.name,
+            occurred_on=timezone.localdate(membership.certified_at),
+            source_key=f"cohort-certification:{membership.pk}",
+            started_on=cohort.period_start,
+            certificate_required=True,
+        ))
+    except CompletionRefused as refusal:
+        if refusal.code == REFUSED_NO_CERTIFICATE_TEMPLATE:
+            raise CohortError(NO_CERTIFICATE_TEMPLATE, code="template") from refusal
+        raise CohortError(" ".join(refusal.messages), code=refusal.code) from refusal
 
 
 def cohort_certify_eligible(*, cohort, by) -> BulkResult:

@@ -334,13 +334,3 @@ CERTIFICATES_VERIFY_RATE_PER_CERTIFICATE_PER_MINUTE = int(
 )
 CERTIFICATES_BATCH_CHUNK_SIZE = int(os.environ.get("CERTIFICATES_BATCH_CHUNK_SIZE", "50"))
 CERTIFICATES_ISSUER_NAME = os.environ.get("CERTIFICATES_ISSUER_NAME", "济南市科学教育教师网络研修学院")
-
-# Completions that earn a certificate: courses and mentors call these after
-# the completing transaction commits (certificates/integrations.py). Empty
-# turns automatic issuing off for that app.
-COURSES_CERTIFICATE_ISSUER = os.environ.get(
-    "COURSES_CERTIFICATE_ISSUER", "certificates.integrations.course_completion_certificate"
-)
-MENTORS_CERTIFICATE_ISSUER = os.environ.get(
-    "MENTORS_CERTIFICATE_ISSUER", "certificates.integrations.research_along_certificate"
-)

@@ -3,9 +3,12 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from lms.constants import CreditCategory, Role
-from lms.models import CreditCap, TrainingCredit
+from lms.events import CompletionKind
+from lms.models import CreditCap, PendingTask, TrainingCredit
+from lms.tests.completions import completions_announced, nobody_listening
 from lms.tests.factories import UserFactory
 from mentors import services
 from mentors.constants import ActivityKind, ActivityStatus, PairingStatus, ProposalSource, activity_source_key
@@ -306,18 +309,7 @@ def test_evidence_over_the_size_limit_is_refused(settings):
 
 # --- completion -------------------------------------------------------------
 
-issued = []
-
-
-def record_certificate(*, pairing_pk):
-    issued.append(pairing_pk)
-
-
-def test_completion_needs_both_sides_and_a_report_then_calls_the_certificate_issuer(
-    settings, django_capture_on_commit_callbacks
-):
-    settings.MENTORS_CERTIFICATE_ISSUER = "mentors.tests.test_services.record_certificate"
-    issued.clear()
+def test_completion_needs_both_sides_and_a_report_then_is_announced_once(django_capture_on_commit_callbacks):
     pairing = active_pairing()
     with pytest.raises(ValidationError) as error:
         services.pairing_complete_confirm(pairing=pairing, user=pairing.teacher.user)
@@ -328,22 +320,33 @@ def test_completion_needs_both_sides_and_a_report_then_calls_the_certificate_iss
     assert error.value.code == "waiting"
     services.pairing_activity_confirm(activity=activity, user=pairing.mentor.user)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        half = services.pairing_complete_confirm(pairing=pairing, user=pairing.teacher.user, final_report="完成了两节课")
-    assert half.status == PairingStatus.ACTIVE and issued == []
-    with pytest.raises(PermissionDenied):
-        services.pairing_complete_confirm(pairing=pairing, user=academy_admin(), final_report="x")
-    with django_capture_on_commit_callbacks(execute=True):
-        done = services.pairing_complete_confirm(pairing=pairing, user=pairing.mentor.user)
+    with completions_announced() as announced:
+        with django_capture_on_commit_callbacks(execute=True):
+            half = services.pairing_complete_confirm(
+                pairing=pairing, user=pairing.teacher.user, final_report="完成了两节课")
+        assert half.status == PairingStatus.ACTIVE and announced == []
+        with pytest.raises(PermissionDenied):
+            services.pairing_complete_confirm(pairing=pairing, user=academy_admin(), final_report="x")
+        with django_capture_on_commit_callbacks(execute=True):
+            done = services.pairing_complete_confirm(pairing=pairing, user=pairing.mentor.user)
     assert done.status == PairingStatus.COMPLETED and done.final_report == "完成了两节课"
-    assert issued == [pairing.pk]
+    assert [(completion.kind, completion.evidence.pk, completion.subject.pk) for completion in announced] == [
+        (CompletionKind.RESEARCH_ALONG, pairing.pk, pairing.pk)]
+    completion = announced[0]
+    assert (completion.teacher_pk, completion.title, completion.hours) == (
+        pairing.teacher_id, pairing.project_title, activity.hours)
+    assert completion.started_on == pairing.start_on
+    assert completion.occurred_on == timezone.localdate(done.closed_at)
+    assert completion.source_key == f"research-along-completion:{pairing.pk}"
 
 
-def test_completion_without_an_issuer_setting_is_fine(settings):
-    settings.MENTORS_CERTIFICATE_ISSUER = ""
+def test_completion_with_nobody_listening_is_fine():
+    """A site without the certificates app: the completion stands."""
     pairing = active_pairing()
-    services.pairing_complete_confirm(pairing=pairing, user=pairing.teacher.user, final_report="报告")
-    assert services.pairing_complete_confirm(pairing=pairing, user=pairing.mentor.user).status == "completed"
+    with nobody_listening():
+        services.pairing_complete_confirm(pairing=pairing, user=pairing.teacher.user, final_report="报告")
+        assert services.pairing_complete_confirm(pairing=pairing, user=pairing.mentor.user).status == "completed"
+    assert not PendingTask.objects.filter(task_name__startswith="certificates.").exists()
 
 
 def test_outputs_are_listed_on_the_pairing():

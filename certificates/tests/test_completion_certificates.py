@@ -1,6 +1,7 @@
 """Completions elsewhere in the academy earn their certificates through the
-settings' default issuers (certificates.integrations), with Celery running
-the issuing task as a worker would, once the completion has committed."""
+"completion recorded" event (lms.events → certificates.receivers): one task
+promised in the completing transaction, run as a worker would once the
+completion has committed."""
 
 from decimal import Decimal
 
@@ -17,11 +18,6 @@ from mentors.tests.factories import active_pairing
 from mentors.tests.test_services import log
 
 pytestmark = pytest.mark.django_db
-
-
-def test_the_settings_point_courses_and_mentors_at_these_issuers(settings):
-    assert settings.COURSES_CERTIFICATE_ISSUER == "certificates.integrations.course_completion_certificate"
-    assert settings.MENTORS_CERTIFICATE_ISSUER == "certificates.integrations.research_along_certificate"
 
 
 def test_completing_a_course_issues_one_completion_certificate(django_capture_on_commit_callbacks):
@@ -98,7 +94,7 @@ def test_a_broker_that_is_down_neither_undoes_nor_fails_a_completion_and_the_swe
     def broker_down(*args, **kwargs):
         raise OperationalError("broker unreachable")
 
-    monkeypatch.setattr(tasks.course_completion_certificate_task, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.certificate_issue_task, "apply_async", broker_down)
     CertificateTemplateFactory(kind=CertificateKind.COURSE_COMPLETION, is_default=True)
     course = CoursePageFactory(requires_quizzes=False)
     lesson = LessonPageFactory(parent=course)
@@ -115,7 +111,8 @@ def test_a_broker_that_is_down_neither_undoes_nor_fails_a_completion_and_the_swe
     assert "broker unreachable" in caplog.text
     assert not Certificate.objects.exists()
     pending = PendingTask.objects.get()
-    assert pending.kwargs == {"enrolment_id": enrolment.pk}
+    assert pending.task_name == "certificates.tasks.certificate_issue_task"
+    assert (pending.kwargs["holder_pk"], pending.kwargs["subject_pk"]) == (enrolment.teacher.pk, str(course.pk))
     assert pending.sent_at is None and "broker unreachable" in pending.last_error
 
     # Still down a minute later: the sweep stops at once and keeps the promise.
