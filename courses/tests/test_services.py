@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from courses import services
 from courses.constants import AttendanceVia, CourseMode, EnrolmentStatus
@@ -35,9 +35,17 @@ def message_of(excinfo):
 
 
 def refused(message, call, **params):
+    """``call`` is refused with ``message`` (its ``params`` filled in), in
+    English and in Chinese, and the Chinese is a translation, not the msgid."""
     with pytest.raises(ValidationError) as excinfo:
         call()
-    assert message_of(excinfo) == str(message) % params if params else str(message)
+    seen = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            expected = str(message) % params if params else str(message)
+            assert message_of(excinfo) == expected, language
+            seen[language] = str(message)
+    assert seen["zh-hans"] != seen["en"], f"no Chinese for {seen['en']!r}"
 
 
 @pytest.fixture
