@@ -44,9 +44,9 @@ from lms.cohorts.services import MANAGE_PERMISSION, NOMINATE_PERMISSION, CohortE
 from lms.cohorts import services
 from lms.constants import CohortKind, MembershipStatus, Role, Stage, Subject
 from lms.imports.services import ALLOWED_EXTENSIONS, ImportFileError, check_size
-from lms.models import Cohort, CohortMembership, District
+from lms.models import Cohort, CohortMembership
 from lms.people.admin_views import ScopedModelViewSet, YearFilter, display_column
-from lms.people.selectors import district_list_for_user, teacher_list_for_user
+from lms.people.selectors import district_list_for_request, teacher_list_for_user
 from lms.private_files import private_storage
 
 VIEW_PERMISSION = "lms.view_cohort"
@@ -656,14 +656,10 @@ class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(CohortMembership, ViewOnlyPermissionPolicy(CohortMembership))
 
 
-def _user_districts(request):
-    return district_list_for_user(request.user) if request is not None else District.objects.none()
-
-
 class RegistryFilterSet(WagtailFilterSet):
     name = django_filters.CharFilter(label=_("name or staff number"), method="filter_name")
     subject = django_filters.ChoiceFilter(label=_("subject"), choices=Subject.choices, field_name="teacher__subject")
-    district = django_filters.ModelChoiceFilter(label=_("district"), queryset=_user_districts,
+    district = django_filters.ModelChoiceFilter(label=_("district"), queryset=district_list_for_request,
                                                 field_name="teacher__school__district")
     cohort = django_filters.ModelChoiceFilter(label=_("cohort"), queryset=Cohort.objects.all())
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=CohortKind.choices, field_name="cohort__kind")
