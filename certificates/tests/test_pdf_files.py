@@ -13,7 +13,7 @@ from certificates import services
 from certificates.models import Certificate
 from certificates.views import PDF_BEING_PREPARED
 from conftest import files_under
-from courses.tests.test_concurrency import THREADS, run_at_once
+from lms.tests.builders import THREADS, run_at_once
 from lms.tests.factories import TeacherFactory
 
 from .factories import CertificateTemplateFactory

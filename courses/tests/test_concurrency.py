@@ -6,9 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import translation
 
 from courses import services
 from courses.constants import EnrolmentStatus
@@ -16,38 +14,8 @@ from courses.models import Enrolment, QuizAttempt
 from courses.tests.factories import RIGHT_ANSWERS, CoursePageFactory, LessonPageFactory, lesson_with_quiz
 from lms.ledger.services import ledger_reconcile
 from lms.models import TeacherYearTally, TrainingCredit
+from lms.tests.builders import THREADS, run_at_once
 from lms.tests.factories import TeacherFactory
-
-THREADS = 20
-
-
-def run_at_once(action):
-    """Run ``action`` in THREADS threads released together; returns
-    (results, validation messages, unexpected errors)."""
-    start = threading.Barrier(THREADS)
-    results, refusals, errors = [], [], []
-    # Each thread starts in the default language; the messages are compared
-    # in the test's.
-    language = translation.get_language()
-
-    def run():
-        translation.activate(language)
-        try:
-            start.wait()
-            results.append(action())
-        except ValidationError as error:
-            refusals.extend(error.messages)
-        except Exception as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, refusals, errors
 
 
 @pytest.mark.postgres
