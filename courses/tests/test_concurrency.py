@@ -92,7 +92,7 @@ def test_a_teachers_learning_action_locks_only_their_own_enrolment():
     def hold_first():
         try:
             with transaction.atomic():
-                services._locked(first)
+                services.enrolment_lock(first)
                 holding.set()
                 release.wait(10)
         finally:
@@ -104,13 +104,13 @@ def test_a_teachers_learning_action_locks_only_their_own_enrolment():
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = '2s'")
-                seen["other enrolment"] = services._locked(second).pk
+                seen["other enrolment"] = services.enrolment_lock(second).pk
                 seen["course"] = CoursePage.objects.select_for_update(nowait=True).filter(pk=course.pk).count()
                 seen["page"] = Page.objects.select_for_update(nowait=True).filter(pk=course.pk).count()
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = '200ms'")
-                services._locked(first)
+                services.enrolment_lock(first)
         except Exception as error:  # noqa: BLE001 - the assertion reports it
             seen["blocked"] = type(error).__name__
         finally:
