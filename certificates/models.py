@@ -238,3 +238,6 @@ class IssueBatchItem(models.Model):
             models.UniqueConstraint(fields=["batch", "holder", "subject_key"], name="batch_item_unique"),
         ]
         indexes = [models.Index(fields=["batch", "status"])]
+
+    def __str__(self):
+        return f"{self.holder} · {self.subject_label}"

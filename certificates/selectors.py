@@ -1,11 +1,20 @@
 """Reads of certificates, each scoped to who may see them."""
 
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
 
 from lms.private_files import PrivateFile
 
 from .constants import TOKEN_PATTERN, BatchItemStatus
-from .models import Certificate
+from .models import Certificate, IssueBatch
+
+if TYPE_CHECKING:
+    from lms.models import Cohort, District
+    from lms.people.selectors import AnyUser
 
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 SERIAL_RE = re.compile(r"^[A-Z0-9]{1,12}-\d{4}-\d{6}$")
@@ -15,7 +24,7 @@ CHECK_CODE_RE = re.compile(r"^[A-Z0-9]{6}$")
 _PUBLIC = Certificate.objects.select_related("superseded_by", "template")
 
 
-def certificate_get_by_token(token):
+def certificate_get_by_token(token: object) -> Certificate | None:
     """The certificate with this verification token, or None (malformed
     tokens never reach the database)."""
     if not isinstance(token, str) or not TOKEN_RE.match(token):
@@ -23,7 +32,7 @@ def certificate_get_by_token(token):
     return _PUBLIC.filter(token=token).first()
 
 
-def certificate_get_by_serial_and_code(serial, check_code):
+def certificate_get_by_serial_and_code(serial: str | None, check_code: str | None) -> Certificate | None:
     """Both must match: a serial alone reveals nothing."""
     serial = (serial or "").strip().upper()
     check_code = (check_code or "").strip().upper().replace(" ", "")
@@ -32,7 +41,7 @@ def certificate_get_by_serial_and_code(serial, check_code):
     return _PUBLIC.filter(serial=serial, check_code=check_code).first()
 
 
-def certificate_list_for_holder(user):
+def certificate_list_for_holder(user: AnyUser) -> QuerySet[Certificate]:
     """The signed-in user's own certificates, newest first; none for anyone
     who is not a teacher."""
     if not user.is_authenticated:
@@ -40,18 +49,18 @@ def certificate_list_for_holder(user):
     return Certificate.objects.filter(holder__user=user).select_related("superseded_by").order_by("-issued_at", "-pk")
 
 
-def certificate_get_for_holder(user, pk):
+def certificate_get_for_holder(user: AnyUser, pk: int) -> Certificate | None:
     return certificate_list_for_holder(user).filter(pk=pk).first()
 
 
-def certificate_list_for_admin(user):
+def certificate_list_for_admin(user: AnyUser) -> QuerySet[Certificate]:
     """Every certificate for HR and academy admins; none for anyone else."""
     if not user.is_authenticated or not user.has_perm("certificates.view_certificate"):
         return Certificate.objects.none()
     return Certificate.objects.select_related("holder", "superseded_by", "template")
 
 
-def certificate_pdf_get_for_user(user, name):
+def certificate_pdf_get_for_user(user: AnyUser, name: str) -> PrivateFile | None:
     """A certificate's PDF by its stored name: for its holder and for HR and
     academy admins, as the holder's and HR's download pages already serve
     it. The public verification page shows the certificate's facts with a
@@ -67,7 +76,7 @@ def certificate_pdf_get_for_user(user, name):
     return PrivateFile(certificate.pdf, f"{certificate.serial}.pdf")
 
 
-def issue_batch_progress(batch):
+def issue_batch_progress(batch: IssueBatch) -> dict[str, Any]:
     """Done, failed and total of a batch, in one query."""
     from django.db.models import Count, Q
 
@@ -93,7 +102,7 @@ def _training_subject_key(evidence_type_id, evidence_id, label):
     return "training:" + hashlib.sha1(label.encode()).hexdigest()[:20]
 
 
-def batch_items_for_transcripts(*, year, district=None):
+def batch_items_for_transcripts(*, year: int, district: District | None = None) -> list[dict[str, Any]]:
     """One transcript of ``year`` for every teacher credited in it (in
     ``district`` if given, as the credits were recorded)."""
     from lms.models import TrainingCredit
@@ -108,7 +117,9 @@ def batch_items_for_transcripts(*, year, district=None):
     ]
 
 
-def batch_items_for_training(*, year, training, district=None):
+def batch_items_for_training(
+    *, year: int, training: str, district: District | None = None
+) -> list[dict[str, Any]]:
     """One certificate per teacher credited in ``year`` for the training the
     ledger names ``training`` (its evidence label: a course, a workshop, a
     cohort), with their hours for it and its first and last dates. When the
@@ -143,7 +154,7 @@ def batch_items_for_training(*, year, training, district=None):
     return items
 
 
-def batch_items_for_cohort(*, cohort, district=None):
+def batch_items_for_cohort(*, cohort: Cohort, district: District | None = None) -> list[dict[str, Any]]:
     """One qualification certificate per certified member of ``cohort`` (in
     ``district`` if given, by the member's school), keyed on the cohort as
     certification itself issues it, so a member certified earlier is not

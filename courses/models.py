@@ -277,6 +277,9 @@ class LessonProgress(models.Model):
         verbose_name_plural = _("lesson progress")
         constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="one_progress_per_lesson")]
 
+    def __str__(self):
+        return f"{self.enrolment} · {self.lesson.title}"
+
 
 class QuizAttempt(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="quiz_attempts")
@@ -296,6 +299,9 @@ class QuizAttempt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "lesson", "quiz_id", "number"], name="one_attempt_number")
         ]
+
+    def __str__(self):
+        return f"{self.enrolment} · {self.lesson.title} #{self.number}: {self.score}%"
 
 
 class OfflineSession(models.Model):
@@ -336,6 +342,9 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendance")
         constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="one_attendance_per_session")]
 
+    def __str__(self):
+        return f"{self.enrolment.teacher} · {self.session}"
+
 
 class CheckinCode(models.Model):
     """A short code shown (and as a QR code) in the room; valid until
@@ -350,3 +359,6 @@ class CheckinCode(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.code

@@ -1,17 +1,22 @@
 """Reads of courses and learning records, each scoped to who is asking."""
 
+import datetime
 import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
+from wagtail.models import Page
 
 from lms.models import TeacherProfile
+from lms.people.selectors import AnyUser
 
 from .constants import ACTIVE_STATUSES, COURSE_MANAGE_PERMISSION, EnrolmentStatus
 from .models import Attendance, CoursePage, Enrolment, LessonPage, LessonProgress, OfflineSession, QuizAttempt
@@ -35,13 +40,7 @@ def search_words(text: str) -> str:
     return " ".join(_SEARCH_WORD.findall(text[:SEARCH_MAX_CHARS])[:SEARCH_MAX_WORDS])
 
 
-def teacher_for_user(user):
-    if not user.is_authenticated:
-        return None
-    return TeacherProfile.objects.filter(user=user).select_related("school").first()
-
-
-def course_list_for_user(user):
+def course_list_for_user(user: AnyUser) -> QuerySet[CoursePage]:
     """The courses whose records ``user`` may see and manage: all for
     academy admins, else those they own or hold ``courses.manage_course`` on."""
     courses = CoursePage.objects.all()
@@ -53,11 +52,11 @@ def course_list_for_user(user):
     return courses.filter(Q(owner=user) | Q(pk__in=granted.values("pk")))
 
 
-def session_list_for_user(user):
+def session_list_for_user(user: AnyUser) -> QuerySet[OfflineSession]:
     return OfflineSession.objects.filter(course__in=course_list_for_user(user)).select_related("course")
 
 
-def lessons_of(course):
+def lessons_of(course: CoursePage) -> QuerySet[LessonPage]:
     return LessonPage.objects.live().filter(path__startswith=course.path, depth=course.depth + 1).order_by("path")
 
 
@@ -136,7 +135,7 @@ def _required_lessons_done(enrolment):
     return {"required": required, "done": done or 0}
 
 
-def completion_status(enrolment, *, stop_early=False) -> CompletionStatus:
+def completion_status(enrolment: Enrolment, *, stop_early: bool = False) -> CompletionStatus:
     """Where ``enrolment`` stands against its course's completion rule.
     With ``stop_early``, conditions after the first unmet one are not
     counted (``None``): completion checks run on every learning action,
@@ -173,7 +172,7 @@ PERMISSIONS_IN_SESSION_SECONDS = 300
 PERMISSIONS_SESSION_KEY = "_courses_perms"
 
 
-def permissions_prime(request):
+def permissions_prime(request: HttpRequest) -> None:
     """Give ``request.user`` its model permissions without querying on the
     lesson page, whose query count is pinned: the header asks ``perms`` only
     to show the Admin link. They are kept in the session (read anyway) for a
@@ -224,7 +223,7 @@ WHERE l.page_ptr_id = %(lesson)s AND p.live
 """
 
 
-def lesson_page_state(*, lesson_id, user, records=True):
+def lesson_page_state(*, lesson_id: int, user: AnyUser, records: bool = True) -> LessonPageState | None:
     """Everything the lesson page shows, in three queries whatever the size
     of the course or the teacher's history: the lesson with its course and
     the teacher's enrolment, the course's lessons with the teacher's done
@@ -269,18 +268,20 @@ def lesson_page_state(*, lesson_id, user, records=True):
     return LessonPageState(lesson, enrolment, lessons, attempts)
 
 
-def enrolment_for(*, course, teacher):
+def enrolment_for(*, course: CoursePage, teacher: TeacherProfile | None) -> Enrolment | None:
     if teacher is None:
         return None
     return Enrolment.objects.filter(course=course, teacher=teacher).first()
 
 
-def active_enrolment_count(course):
+def active_enrolment_count(course: CoursePage) -> int:
     return Enrolment.objects.filter(course=course, status__in=ACTIVE_STATUSES).count()
 
 
-def catalogue_courses(catalogue, *, subject="", stage="", mode="", category="", hours="", open_only=False, query="",
-                      now=None):
+def catalogue_courses(
+    catalogue: Page, *, subject: str = "", stage: str = "", mode: str = "", category: str = "", hours: str = "",
+    open_only: bool = False, query: str = "", now: datetime.datetime | None = None,
+) -> QuerySet[CoursePage]:
     """The live courses of ``catalogue`` matching the filters, newest first."""
     now = now or timezone.now()
     courses = CoursePage.objects.live().child_of(catalogue)
@@ -331,7 +332,7 @@ HOURS_RANGES = {
 }
 
 
-def my_learning(teacher, *, year=None):
+def my_learning(teacher: TeacherProfile, *, year: int | None = None) -> dict[str, Any]:
     """A teacher's enrolments by status, and the course hours completed this year."""
     year = year or timezone.localdate().year
     enrolments = list(
@@ -373,7 +374,7 @@ def my_learning(teacher, *, year=None):
     }
 
 
-def course_report(course):
+def course_report(course: CoursePage) -> list[Enrolment]:
     """Per enrolment of ``course``: teacher, status, lessons done, quiz results, sessions attended."""
     enrolments = list(
         Enrolment.objects.filter(course=course).select_related("teacher__school").annotate(
@@ -394,7 +395,7 @@ def course_report(course):
     return enrolments
 
 
-def course_attendance(session):
+def course_attendance(session: OfflineSession) -> list[Enrolment]:
     present = set(Attendance.objects.filter(session=session).values_list("enrolment_id", flat=True))
     enrolments = list(
         Enrolment.objects.filter(course_id=session.course_id, status__in=ACTIVE_STATUSES)

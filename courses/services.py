@@ -130,9 +130,11 @@ WHERE e.id = %s
 _locked_sql = {}
 
 
-def _locked(enrolment):
+def enrolment_lock(enrolment: Enrolment) -> Enrolment:
     """The enrolment, re-read under a row lock for the rest of the
     transaction, with its course, teacher and school, in one statement.
+    Every learning action calls it first; public so that tests can hold the
+    lock and count its one query.
 
     Only the enrolment's row is locked (``OF e``): locking the joined course
     and page rows too would make every teacher's learning action on a course
@@ -225,7 +227,7 @@ def enrolment_create(*, course: CoursePage, teacher, now=None) -> Enrolment:
 
 @transaction.atomic
 def enrolment_withdraw(*, enrolment: Enrolment, now=None) -> Enrolment:
-    enrolment = _locked(enrolment)
+    enrolment = enrolment_lock(enrolment)
     if enrolment.status == EnrolmentStatus.COMPLETED:
         raise ValidationError(CANNOT_WITHDRAW_COMPLETED, code="completed")
     if enrolment.status != EnrolmentStatus.ENROLLED:
@@ -327,7 +329,7 @@ def lesson_complete(*, enrolment: Enrolment, lesson, visit_token: str = "", now=
     now = _now(now)
     _require_active(enrolment)
     with transaction.atomic():
-        enrolment = _locked(enrolment)
+        enrolment = enrolment_lock(enrolment)
         _require_active(enrolment)
         _check_lesson(enrolment, lesson)
         progress = _progress_for(enrolment, lesson, completed_at=now)
@@ -357,7 +359,7 @@ def quiz_submit(*, enrolment: Enrolment, lesson, quiz_id: str, answers: dict, vi
         raise ValidationError(QUIZ_NOT_FOUND, code="quiz")
     grade = quiz_grade(block.value, answers)
     with transaction.atomic():
-        enrolment = _locked(enrolment)
+        enrolment = enrolment_lock(enrolment)
         _require_active(enrolment)
         _check_lesson(enrolment, lesson)
         attempts = list(
@@ -401,7 +403,7 @@ def attendance_record(*, session: OfflineSession, enrolment_ids, recorded_by, vi
     ).order_by("pk")
     for enrolment in enrolments:
         with transaction.atomic():
-            enrolment = _locked(enrolment)
+            enrolment = enrolment_lock(enrolment)
             _attendance, created = Attendance.objects.get_or_create(
                 session=session, enrolment=enrolment,
                 defaults={"via": via, "recorded_by": recorded_by, "recorded_at": now},
@@ -487,7 +489,7 @@ def _checkin(*, teacher, code, now):
     enrolment = Enrolment.objects.filter(course_id=session.course_id, teacher=teacher).first()
     _require_active(enrolment)
     with transaction.atomic():
-        enrolment = _locked(enrolment)
+        enrolment = enrolment_lock(enrolment)
         attendance, created = Attendance.objects.get_or_create(
             session=session, enrolment=enrolment, defaults={"via": AttendanceVia.CHECKIN, "recorded_at": now},
         )
@@ -539,7 +541,7 @@ def enrolment_completion_check(*, enrolment: Enrolment, now=None, locked=False) 
     now = _now(now)
     if not locked:
         with transaction.atomic():
-            return enrolment_completion_check(enrolment=_locked(enrolment), now=now, locked=True)
+            return enrolment_completion_check(enrolment=enrolment_lock(enrolment), now=now, locked=True)
     if enrolment.status != EnrolmentStatus.ENROLLED:
         return ProgressResult(completed=enrolment.status == EnrolmentStatus.COMPLETED)
     if not completion_status(enrolment, stop_early=True).complete:

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from lms.people.selectors import teacher_get_for_user
+
 from . import services
 from .constants import ACTIVE_STATUSES
 from .forms import CatalogueFilterForm, CheckinForm
@@ -35,7 +37,6 @@ from .selectors import (
     lesson_page_state,
     lessons_of,
     permissions_prime,
-    teacher_for_user,
 )
 from .selectors import (
     my_learning as my_learning_select,
@@ -80,7 +81,7 @@ def catalogue_context(catalogue, request):
 
 
 def course_context(course, request):
-    teacher = teacher_for_user(request.user)
+    teacher = teacher_get_for_user(request.user)
     enrolment = enrolment_for(course=course, teacher=teacher)
     active = enrolment is not None and enrolment.status in ACTIVE_STATUSES
     lessons = list(lessons_of(course).values("pk", "title", "is_required", "estimated_minutes"))
@@ -109,7 +110,7 @@ def course_context(course, request):
 def enrol(request, pk):
     course = get_object_or_404(CoursePage.objects.live(), pk=pk)
     try:
-        services.enrolment_create(course=course, teacher=teacher_for_user(request.user))
+        services.enrolment_create(course=course, teacher=teacher_get_for_user(request.user))
     except ValidationError as error:
         _messages_for(request, error)
     else:
@@ -121,7 +122,7 @@ def enrol(request, pk):
 @require_POST
 def unenrol(request, pk):
     course = get_object_or_404(CoursePage.objects.live(), pk=pk)
-    enrolment = enrolment_for(course=course, teacher=teacher_for_user(request.user))
+    enrolment = enrolment_for(course=course, teacher=teacher_get_for_user(request.user))
     try:
         if enrolment is None:
             raise ValidationError(services.NOT_ENROLLED)
@@ -292,7 +293,7 @@ def quiz_submit(request, pk):
 
 @login_required
 def my_learning(request):
-    teacher = teacher_for_user(request.user)
+    teacher = teacher_get_for_user(request.user)
     if teacher is None:
         return render(request, "courses/my_learning.html", {"not_teacher": True, "message": NOT_A_TEACHER_PAGE})
     request.user.teacher_profile = teacher
@@ -301,7 +302,7 @@ def my_learning(request):
 
 @login_required
 def checkin(request):
-    teacher = teacher_for_user(request.user)
+    teacher = teacher_get_for_user(request.user)
     form = CheckinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     status = 200
     if request.method == "POST" and form.is_valid():

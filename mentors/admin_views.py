@@ -22,7 +22,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from lms.constants import Stage, Subject
 from lms.exports import csv_response, xlsx_response
 from lms.people.admin_views import ScopedModelViewSet, display_column, yes_no_column
-from lms.people.selectors import district_list_for_user, teacher_list_for_user
+from lms.people.selectors import district_list_for_request, teacher_list_for_user
 
 from . import services
 from .constants import InstitutionType, PairingStatus
@@ -40,14 +40,10 @@ def report_visible_to(user) -> bool:
     return user.is_authenticated and user.is_active and any(user.has_perm(perm) for perm in REPORT_PERMISSIONS)
 
 
-def _user_districts(request):
-    return district_list_for_user(request.user) if request is not None else None
-
-
 class PairingFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=PairingStatus.choices)
     district = django_filters.ModelChoiceFilter(
-        label=_("district"), queryset=_user_districts, field_name="teacher__school__district"
+        label=_("district"), queryset=district_list_for_request, field_name="teacher__school__district"
     )
 
     class Meta:

@@ -15,11 +15,12 @@ All of it is one query with subqueries, never a check per pairing.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from lms.constants import DISTRICT_MANAGE_PERMISSION
-from lms.models import District
+from lms.models import District, TeacherProfile
+from lms.people.selectors import AnyUser
 from lms.private_files import PrivateFile
 
 from .constants import PAIRING_VIEW_PERMISSION, ActivityStatus, PairingStatus
@@ -32,7 +33,7 @@ def _district_object_scope(user):
                                 with_superuser=False)
 
 
-def pairing_list_for_user(user):
+def pairing_list_for_user(user: AnyUser) -> QuerySet[ResearchPairing]:
     if not user.is_authenticated or not user.is_active:
         return ResearchPairing.objects.none()
     if user.has_perm(PAIRING_VIEW_PERMISSION):
@@ -46,17 +47,17 @@ def pairing_list_for_user(user):
     return pairings.select_related("teacher__school__district", "mentor")
 
 
-def pairing_get_for_user(user, pk):
+def pairing_get_for_user(user: AnyUser, pk: int) -> ResearchPairing | None:
     return pairing_list_for_user(user).filter(pk=pk).first()
 
 
-def evidence_get_for_user(user, pk):
+def evidence_get_for_user(user: AnyUser, pk: int) -> ActivityEvidence | None:
     """An activity's evidence file, for whoever may see its pairing: the
     teacher, the mentor, the district's admins and academy admins."""
     return ActivityEvidence.objects.filter(pk=pk, activity__pairing__in=pairing_list_for_user(user)).first()
 
 
-def evidence_file_get_for_user(user, name):
+def evidence_file_get_for_user(user: AnyUser, name: str) -> PrivateFile | None:
     evidence = ActivityEvidence.objects.filter(
         file=name, activity__pairing__in=pairing_list_for_user(user)
     ).first()
@@ -65,13 +66,13 @@ def evidence_file_get_for_user(user, name):
     return PrivateFile(evidence.file, evidence.original_filename)
 
 
-def mentor_get_for_user(user):
+def mentor_get_for_user(user: AnyUser) -> MentorProfile | None:
     if not user.is_authenticated:
         return None
     return MentorProfile.objects.filter(user=user).first()
 
 
-def activity_queue_for_mentor(mentor):
+def activity_queue_for_mentor(mentor: MentorProfile) -> QuerySet[ResearchActivity]:
     """Activities waiting for ``mentor``, oldest first, with their evidence."""
     return (
         ResearchActivity.objects.filter(pairing__mentor=mentor, status=ActivityStatus.SUBMITTED)
@@ -81,11 +82,11 @@ def activity_queue_for_mentor(mentor):
     )
 
 
-def activity_waiting_count(mentor) -> int:
+def activity_waiting_count(mentor: MentorProfile) -> int:
     return ResearchActivity.objects.filter(pairing__mentor=mentor, status=ActivityStatus.SUBMITTED).count()
 
 
-def mentor_directory():
+def mentor_directory() -> QuerySet[MentorProfile]:
     """Mentors taking on teachers, with how many they work with now."""
     return MentorProfile.objects.filter(is_accepting=True).annotate(
         active_count=Count("pairings", filter=Q(pairings__status=PairingStatus.ACTIVE))
@@ -108,7 +109,7 @@ class MentorSuggestion:
     reasons: list = field(default_factory=list)
 
 
-def mentor_suggestions(teacher, *, limit: int = 5) -> list[MentorSuggestion]:
+def mentor_suggestions(teacher: TeacherProfile, *, limit: int = 5) -> list[MentorSuggestion]:
     """Mentors ranked for ``teacher`` by subject fit, stage and free capacity,
     each with the reasons in words. Mentors without a free place or already
     paired with the teacher are left out. One query for the directory."""

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from .academy import academy_build
+from .policy import AA, AN, DA, HR, TR, M, T, policy_entries
 from .probe import address, clients, prepare, request
-from .test_security_matrix import AA, AN, DA, HR, TR, M, T, _entries
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,7 @@ PAGE_TREE = ((AN, lambda academy: "/"), (T, lambda academy: academy.objects["cou
 
 
 def _pages(academy):
-    for key, route, rule in _entries():
+    for key, route, rule in policy_entries():
         if rule.method != "GET" or rule.query or "200" not in rule.ok or not _ours(key):
             continue
         role = next((role for role in ROLE_ORDER if role in rule.roles), None)

@@ -2,11 +2,11 @@
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import DateTimeField, ExpressionWrapper, F, Value
+from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, Value
 from django.utils import timezone
 
 
-def signin_lockout_list():
+def signin_lockout_list() -> QuerySet[AccessAttempt]:
     """Username and address pairs locked out of signing in now (django-axes'
     failure records), most recent first, each with when the lock lifts
     unless they try again."""

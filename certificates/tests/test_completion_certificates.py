@@ -14,8 +14,8 @@ from certificates.tests.pdf import issued_pdf, pdf_text
 from courses import services as course_services
 from courses.tests.factories import CoursePageFactory, EnrolmentFactory, LessonPageFactory
 from mentors import services as mentor_services
+from mentors.tests.builders import activity_logged
 from mentors.tests.factories import active_pairing
-from mentors.tests.test_services import log
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_a_course_that_issues_no_certificate_gets_none(django_capture_on_commit_
 def test_completing_a_pairing_issues_a_research_along_certificate(django_capture_on_commit_callbacks):
     CertificateTemplateFactory(kind=CertificateKind.RESEARCH_ALONG, is_default=True, title="科研跟学结业证书")
     pairing = active_pairing(project_title="校园土壤微生物多样性调查")
-    activity = log(pairing, hours="3")
+    activity = activity_logged(pairing, hours="3")
     mentor_services.pairing_activity_confirm(activity=activity, user=pairing.mentor.user)
     with django_capture_on_commit_callbacks(execute=True):
         mentor_services.pairing_complete_confirm(pairing=pairing, user=pairing.teacher.user, final_report="完成调查报告")

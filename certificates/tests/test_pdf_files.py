@@ -13,7 +13,7 @@ from certificates import services
 from certificates.models import Certificate
 from certificates.views import PDF_BEING_PREPARED
 from conftest import files_under
-from courses.tests.test_concurrency import THREADS, run_at_once
+from lms.tests.builders import THREADS, run_at_once
 from lms.tests.factories import TeacherFactory
 
 from .factories import CertificateTemplateFactory
@@ -109,17 +109,26 @@ def test_a_failed_drawing_leaves_a_certificate_that_is_drawn_on_download(
 
 
 @pytest.mark.django_db
-def test_two_drawings_of_one_certificate_keep_one_file(media_roots, django_capture_on_commit_callbacks):
+def test_two_drawings_of_one_certificate_keep_one_file(media_roots, monkeypatch):
     _public, private = media_roots
-    with django_capture_on_commit_callbacks(execute=True):
-        certificate = issue(TeacherFactory(), CertificateTemplateFactory()).certificate
+    # Issued without running its on-commit drawing: no PDF yet.
+    certificate = issue(TeacherFactory(), CertificateTemplateFactory()).certificate
+    draw = services.render_certificate_pdf
+    first = {}
+
+    def racing(*args, **kwargs):
+        """While the committed issue's drawing runs, a download draws the
+        same certificate and attaches its PDF first."""
+        if not first:
+            first["name"] = ""
+            first["name"] = services.certificate_pdf_ensure(certificate=Certificate.objects.get(pk=certificate.pk)).name
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(services, "render_certificate_pdf", racing)
+    services.certificate_pdf_render_committed(certificate_pk=certificate.pk)
+    # The drawing that lost the race deleted its own file and kept the first.
     certificate.refresh_from_db()
-    first = certificate.pdf.name
-    # A second drawing that lost the race (the row already names a PDF)
-    # deletes its own file and keeps the first.
-    stale = Certificate.objects.get(pk=certificate.pk)
-    pdf = services._certificate_pdf_attach(stale, replacing="")
-    assert pdf.name == first
+    assert first["name"] and certificate.pdf.name == first["name"]
     assert len(assert_every_file_belongs_to_its_certificate(private)) == 1
 
 

@@ -6,9 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import translation
 
 from courses import services
 from courses.constants import EnrolmentStatus
@@ -16,39 +14,9 @@ from courses.models import Enrolment, QuizAttempt
 from courses.tests.factories import RIGHT_ANSWERS, CoursePageFactory, LessonPageFactory, lesson_with_quiz
 from lms.ledger.services import ledger_reconcile
 from lms.models import TeacherYearTally, TrainingCredit
+from lms.tests.builders import THREADS, run_at_once
 from lms.tests.completions import completions_announced
 from lms.tests.factories import TeacherFactory
-
-THREADS = 20
-
-
-def run_at_once(action):
-    """Run ``action`` in THREADS threads released together; returns
-    (results, validation messages, unexpected errors)."""
-    start = threading.Barrier(THREADS)
-    results, refusals, errors = [], [], []
-    # Each thread starts in the default language; the messages are compared
-    # in the test's.
-    language = translation.get_language()
-
-    def run():
-        translation.activate(language)
-        try:
-            start.wait()
-            results.append(action())
-        except ValidationError as error:
-            refusals.extend(error.messages)
-        except Exception as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, refusals, errors
 
 
 @pytest.mark.postgres
@@ -128,7 +96,7 @@ def test_a_teachers_learning_action_locks_only_their_own_enrolment():
     def hold_first():
         try:
             with transaction.atomic():
-                services._locked(first)
+                services.enrolment_lock(first)
                 holding.set()
                 release.wait(10)
         finally:
@@ -140,13 +108,13 @@ def test_a_teachers_learning_action_locks_only_their_own_enrolment():
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = '2s'")
-                seen["other enrolment"] = services._locked(second).pk
+                seen["other enrolment"] = services.enrolment_lock(second).pk
                 seen["course"] = CoursePage.objects.select_for_update(nowait=True).filter(pk=course.pk).count()
                 seen["page"] = Page.objects.select_for_update(nowait=True).filter(pk=course.pk).count()
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = '200ms'")
-                services._locked(first)
+                services.enrolment_lock(first)
         except Exception as error:  # noqa: BLE001 - the assertion reports it
             seen["blocked"] = type(error).__name__
         finally:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from courses import services
 from courses.constants import AttendanceVia, CourseMode, EnrolmentStatus
@@ -36,9 +36,17 @@ def message_of(excinfo):
 
 
 def refused(message, call, **params):
+    """``call`` is refused with ``message`` (its ``params`` filled in), in
+    English and in Chinese, and the Chinese is a translation, not the msgid."""
     with pytest.raises(ValidationError) as excinfo:
         call()
-    assert message_of(excinfo) == str(message) % params if params else str(message)
+    seen = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            expected = str(message) % params if params else str(message)
+            assert message_of(excinfo) == expected, language
+            seen[language] = str(message)
+    assert seen["zh-hans"] != seen["en"], f"no Chinese for {seen['en']!r}"
 
 
 @pytest.fixture
@@ -69,7 +77,7 @@ def test_the_locked_enrolment_reads_what_the_orm_reads(django_assert_num_queries
         return {name: getattr(instance, name) for name in names}
 
     with transaction.atomic(), django_assert_num_queries(1):
-        locked = services._locked(enrolment)
+        locked = services.enrolment_lock(enrolment)
     orm = Enrolment.objects.select_related("course", "teacher__school").get(pk=enrolment.pk)
     assert values(locked, [f.attname for f in Enrolment._meta.concrete_fields]) == values(
         orm, [f.attname for f in Enrolment._meta.concrete_fields])
@@ -102,7 +110,7 @@ def test_a_teacher_without_a_school_reads_as_such_and_is_not_credited(course):
     lesson = LessonPageFactory(parent=course)
     enrolment = services.enrolment_create(course=course, teacher=teacher)
     with transaction.atomic():
-        assert services._locked(enrolment).teacher.school is None
+        assert services.enrolment_lock(enrolment).teacher.school is None
     progress = services.lesson_complete(enrolment=enrolment, lesson=lesson)
     assert not progress.completed and progress.problems
     assert not TrainingCredit.objects.filter(teacher=teacher).exists()
@@ -272,7 +280,11 @@ def test_minimum_time_counts_each_visit_once(teacher):
     later = services.lesson_visit_token(lesson, now=timezone.now() - datetime.timedelta(minutes=15))
     assert services.lesson_complete(enrolment=enrolment, lesson=lesson, visit_token=later).completed
     # A forged token counts nothing.
-    assert services._visit_started(lesson, later + "x") is None
+    other = services.enrolment_create(course=course, teacher=TeacherFactory())
+    forged = services.lesson_visit_token(lesson, now=start) + "x"
+    assert not services.lesson_complete(enrolment=other, lesson=lesson, visit_token=forged, now=first_end).completed
+    other.refresh_from_db()
+    assert other.minutes_on_lessons == 0
 
 
 def test_a_lesson_of_another_course_is_refused(course, teacher):

@@ -12,8 +12,7 @@ from lms.cohorts import selectors
 from lms.cohorts.models import Cohort, CohortMembership
 from lms.constants import CohortKind, Subject
 from lms.people.admin_views import ScopedModelViewSet, YearFilter
-from lms.people.models import District
-from lms.people.selectors import district_list_for_user
+from lms.people.selectors import district_list_for_request
 
 
 class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -30,14 +29,10 @@ class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(CohortMembership, ViewOnlyPermissionPolicy(CohortMembership))
 
 
-def _user_districts(request):
-    return district_list_for_user(request.user) if request is not None else District.objects.none()
-
-
 class RegistryFilterSet(WagtailFilterSet):
     name = django_filters.CharFilter(label=_("name or staff number"), method="filter_name")
     subject = django_filters.ChoiceFilter(label=_("subject"), choices=Subject.choices, field_name="teacher__subject")
-    district = django_filters.ModelChoiceFilter(label=_("district"), queryset=_user_districts,
+    district = django_filters.ModelChoiceFilter(label=_("district"), queryset=district_list_for_request,
                                                 field_name="teacher__school__district")
     cohort = django_filters.ModelChoiceFilter(label=_("cohort"), queryset=Cohort.objects.all())
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=CohortKind.choices, field_name="cohort__kind")

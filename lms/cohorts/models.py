@@ -191,6 +191,9 @@ class MembershipTransition(models.Model):
         verbose_name = _("membership step")
         verbose_name_plural = _("membership steps")
 
+    def __str__(self):
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+
 
 class NominationAttachment(models.Model):
     membership = models.ForeignKey(CohortMembership, on_delete=models.CASCADE, related_name="attachments")
@@ -201,6 +204,9 @@ class NominationAttachment(models.Model):
     class Meta:
         verbose_name = _("nomination attachment")
         verbose_name_plural = _("nomination attachments")
+
+    def __str__(self):
+        return self.original_filename
 
 
 class AssessmentResult(models.Model):
@@ -225,4 +231,5 @@ class AssessmentResult(models.Model):
             models.CheckConstraint(condition=models.Q(score__gte=0), name="assessment_result_score_not_negative"),
         ]
 
-
+    def __str__(self):
+        return f"{self.assessment} · {self.score}"

@@ -40,7 +40,8 @@ from lms.dashboards.selectors import (
 )
 from lms.exports import csv_response, xlsx_response
 from lms.models import TrainingCredit
-from lms.people.admin_views import ScopedModelViewSet, YearFilter, _user_districts, _user_schools
+from lms.people.admin_views import ScopedModelViewSet, YearFilter
+from lms.people.selectors import district_list_for_request, school_list_for_request
 
 VIEW_LEDGER_PERMISSION = "lms.view_trainingcredit"
 LEDGER_INDEX_URL_NAME = "ledger_entries:index"
@@ -422,8 +423,8 @@ def menu_item():
 
 class LedgerEntryFilterSet(WagtailFilterSet):
     year = YearFilter(label=_("year"))
-    district = django_filters.ModelChoiceFilter(label=_("district"), queryset=_user_districts)
-    school = django_filters.ModelChoiceFilter(label=_("school"), queryset=_user_schools)
+    district = django_filters.ModelChoiceFilter(label=_("district"), queryset=district_list_for_request)
+    school = django_filters.ModelChoiceFilter(label=_("school"), queryset=school_list_for_request)
     subject = django_filters.ChoiceFilter(label=_("subject"), choices=Subject.choices)
     stage = django_filters.ChoiceFilter(label=_("stage"), choices=Stage.choices)
     category = django_filters.ChoiceFilter(label=_("category"), choices=CreditCategory.choices)

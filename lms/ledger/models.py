@@ -167,6 +167,9 @@ class TeacherYearTally(models.Model):
             models.UniqueConstraint(fields=["teacher", "year", "category"], name="teacher_year_tally_unique")
         ]
 
+    def __str__(self):
+        return f"{self.teacher.real_name} · {self.year} · {self.get_category_display()} · {self.hours}"
+
 
 class Target(models.Model):
     """A figure the city's plan sets, with its scope and deadline."""

@@ -19,7 +19,13 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from lms.constants import Locality, ProfessionalTitle, Stage, Subject
 from lms.models import District, School, TeacherProfile
-from lms.people.selectors import district_list_for_user, school_list_for_user, teacher_list_for_user
+from lms.people.selectors import (
+    district_list_for_request,
+    district_list_for_user,
+    school_list_for_request,
+    school_list_for_user,
+    teacher_list_for_user,
+)
 from lms.people.services import teacher_create
 
 STAFF_NUMBER_TAKEN = _("An account with this staff number already exists.")
@@ -129,20 +135,8 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-def _user_districts(request):
-    if request is None:
-        return District.objects.none()
-    return district_list_for_user(request.user)
-
-
-def _user_schools(request):
-    if request is None:
-        return School.objects.none()
-    return school_list_for_user(request.user)
-
-
 class SchoolFilterSet(WagtailFilterSet):
-    district = django_filters.ModelChoiceFilter(label=_("district"), queryset=_user_districts)
+    district = django_filters.ModelChoiceFilter(label=_("district"), queryset=district_list_for_request)
     locality = django_filters.ChoiceFilter(label=_("urban or rural"), choices=Locality.choices)
     stage = django_filters.ChoiceFilter(label=_("stage"), choices=Stage.choices, method="filter_stage")
 
@@ -156,9 +150,9 @@ class SchoolFilterSet(WagtailFilterSet):
 
 class TeacherFilterSet(WagtailFilterSet):
     district = django_filters.ModelChoiceFilter(
-        label=_("district"), queryset=_user_districts, field_name="school__district"
+        label=_("district"), queryset=district_list_for_request, field_name="school__district"
     )
-    school = django_filters.ModelChoiceFilter(label=_("school"), queryset=_user_schools)
+    school = django_filters.ModelChoiceFilter(label=_("school"), queryset=school_list_for_request)
     locality = django_filters.ChoiceFilter(
         label=_("urban or rural"), choices=Locality.choices, field_name="school__locality"
     )

@@ -13,22 +13,18 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from lms.people.admin_views import ScopedModelViewSet, ScopedObjectMixin, display_column
-from lms.people.selectors import district_list_for_user
+from lms.people.selectors import district_list_for_request
 from lms.privacy import services
 from lms.privacy.constants import CorrectionField, CorrectionStatus
 from lms.privacy.models import CorrectionRequest
 from lms.privacy.selectors import correction_request_list_for_user
 
 
-def _user_districts(request):
-    return district_list_for_user(request.user) if request is not None else None
-
-
 class CorrectionFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=CorrectionStatus.choices)
     field = django_filters.ChoiceFilter(label=_("what is wrong"), choices=CorrectionField.choices)
     district = django_filters.ModelChoiceFilter(
-        label=_("district"), queryset=_user_districts, field_name="teacher__school__district"
+        label=_("district"), queryset=district_list_for_request, field_name="teacher__school__district"
     )
 
     class Meta:

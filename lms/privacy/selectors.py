@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, TextField
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,10 +28,11 @@ from lms.models import (
     ImportBatch,
     MembershipTransition,
     NominationAttachment,
+    TeacherProfile,
     TeacherYearTally,
     TrainingCredit,
 )
-from lms.people.selectors import teacher_list_for_user
+from lms.people.selectors import AnyUser, teacher_list_for_user
 from lms.privacy.constants import CorrectionStatus
 from lms.privacy.models import CorrectionRequest, NoticeAcknowledgement
 from mentors.models import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
@@ -372,7 +373,7 @@ def _outputs(teacher):
     ], [(o.pairing.project_title, o.get_kind_display(), o.title, o.description, o.link) for o in rows.order_by("pk")])
 
 
-def teacher_import_rows(teacher):
+def teacher_import_rows(teacher: TeacherProfile) -> list[tuple[ImportBatch, dict]]:
     """The rows of people imports that named this teacher (by staff number),
     as the dry run kept them."""
     batches = (
@@ -387,7 +388,7 @@ def teacher_import_rows(teacher):
     ]
 
 
-def import_row_is_about(row, staff_number) -> bool:
+def import_row_is_about(row: object, staff_number: str) -> bool:
     return isinstance(row, dict) and any(str(value) == staff_number for value in row.values())
 
 
@@ -398,7 +399,7 @@ def _imports(teacher):
         for batch, row in teacher_import_rows(teacher)])
 
 
-def teacher_log_entries(teacher):
+def teacher_log_entries(teacher: TeacherProfile) -> QuerySet[ModelLogEntry]:
     """The audit log's entries about the teacher or their records, and those
     the teacher's own account wrote."""
     about = [
@@ -448,7 +449,7 @@ SECTION_BUILDERS = (
 )
 
 
-def personal_data_get(teacher) -> PersonalData:
+def personal_data_get(teacher: TeacherProfile) -> PersonalData:
     """Everything held about ``teacher``, section by section (see
     ``PERSONAL_DATA_COVERAGE``)."""
     user = teacher.user
@@ -456,11 +457,11 @@ def personal_data_get(teacher) -> PersonalData:
     return PersonalData(teacher=teacher, user=user, generated_at=timezone.localtime(), sections=sections)
 
 
-def correction_request_list_for_teacher(teacher):
+def correction_request_list_for_teacher(teacher: TeacherProfile) -> QuerySet[CorrectionRequest]:
     return CorrectionRequest.objects.filter(teacher=teacher).order_by("-created_at", "-pk")
 
 
-def correction_request_list_for_user(user):
+def correction_request_list_for_user(user: AnyUser) -> QuerySet[CorrectionRequest]:
     """The requests an admin may see: those of the teachers in their scope
     (their district's, or every teacher for the academy's admins)."""
     return CorrectionRequest.objects.filter(teacher__in=teacher_list_for_user(user)).select_related(
@@ -468,9 +469,9 @@ def correction_request_list_for_user(user):
     )
 
 
-def open_correction_count_for_user(user) -> int:
+def open_correction_count_for_user(user: AnyUser) -> int:
     return correction_request_list_for_user(user).filter(status=CorrectionStatus.OPEN).count()
 
 
-def notice_acknowledged(user, version) -> bool:
+def notice_acknowledged(user: AnyUser, version: str) -> bool:
     return NoticeAcknowledgement.objects.filter(user=user, notice_version=version).exists()

@@ -4,7 +4,7 @@ the teacher sees the hours credited. No page scrolls sideways."""
 
 import pytest
 
-from tests.test_browser_smoke import PASSWORD, PHONE, assert_no_horizontal_scroll
+from tests.browser import PASSWORD, PHONE, assert_no_horizontal_scroll
 
 from .factories import PDF_BYTES, MentorFactory, active_pairing, days_ago, teacher
 

@@ -11,9 +11,10 @@ from lms.models import CreditCap, PendingTask, TrainingCredit
 from lms.tests.completions import completions_announced, nobody_listening
 from lms.tests.factories import UserFactory
 from mentors import services
-from mentors.constants import ActivityKind, ActivityStatus, PairingStatus, ProposalSource, activity_source_key
+from mentors.constants import ActivityStatus, PairingStatus, ProposalSource, activity_source_key
 from mentors.models import ResearchPairing
 
+from .builders import activity_logged
 from .factories import (
     PDF_BYTES,
     PNG_BYTES,
@@ -28,18 +29,6 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def log(pairing, *, hours="1.5", on=None, files=(), user=None, **kwargs):
-    return services.pairing_activity_log(
-        pairing=pairing,
-        user=user or pairing.teacher.user,
-        occurred_on=on or days_ago(1),
-        kind=kwargs.pop("kind", ActivityKind.LAB_SESSION),
-        hours=hours,
-        description=kwargs.pop("description", "在课题组实验室学习PCR检测"),
-        evidence_files=files,
-    )
 
 
 def message_of(error):
@@ -153,7 +142,7 @@ def test_end_early_keeps_the_reason():
 
 def test_confirmed_activity_credits_research_along_hours_once(django_capture_on_commit_callbacks):
     pairing = active_pairing()
-    activity = log(pairing, hours="2.5")
+    activity = activity_logged(pairing, hours="2.5")
     with django_capture_on_commit_callbacks(execute=True):
         services.pairing_activity_confirm(activity=activity, user=pairing.mentor.user)
     services.pairing_activity_confirm(activity=activity, user=pairing.mentor.user)
@@ -172,7 +161,8 @@ def test_confirmation_respects_the_yearly_cap():
     CreditCap.objects.create(category=CreditCategory.RESEARCH_ALONG, yearly_hours=Decimal("3"))
     pairing = active_pairing(start_days_ago=3)
     # Both on one day, so both count towards the same year's cap whatever today is.
-    first, second = log(pairing, hours="2", on=days_ago(1)), log(pairing, hours="2", on=days_ago(1))
+    first = activity_logged(pairing, hours="2", on=days_ago(1))
+    second = activity_logged(pairing, hours="2", on=days_ago(1))
     for activity in (first, second):
         services.pairing_activity_confirm(activity=activity, user=pairing.mentor.user)
     credited = sorted(TrainingCredit.objects.filter(teacher=pairing.teacher).values_list("hours", flat=True))
@@ -181,7 +171,7 @@ def test_confirmation_respects_the_yearly_cap():
 
 def test_a_failed_credit_leaves_the_activity_waiting():
     pairing = active_pairing()
-    activity = log(pairing)
+    activity = activity_logged(pairing)
     teacher_profile = pairing.teacher
     teacher_profile.school = None
     teacher_profile.save()
@@ -193,7 +183,7 @@ def test_a_failed_credit_leaves_the_activity_waiting():
 
 def test_returned_activity_is_not_credited_and_teacher_is_told(django_capture_on_commit_callbacks):
     pairing = active_pairing()
-    activity = log(pairing)
+    activity = activity_logged(pairing)
     with pytest.raises(ValidationError) as error:
         services.pairing_activity_return(activity=activity, user=pairing.mentor.user, comment="")
     assert message_of(error) == str(services.COMMENT_REQUIRED)
@@ -208,7 +198,7 @@ def test_returned_activity_is_not_credited_and_teacher_is_told(django_capture_on
 
 def test_confirming_an_activity_of_a_pairing_one_does_not_mentor_is_refused():
     pairing = active_pairing()
-    activity = log(pairing)
+    activity = activity_logged(pairing)
     for intruder in (MentorFactory().user, pairing.teacher.user, academy_admin()):
         with pytest.raises(PermissionDenied) as error:
             services.pairing_activity_confirm(activity=activity, user=intruder)
@@ -219,7 +209,7 @@ def test_confirming_an_activity_of_a_pairing_one_does_not_mentor_is_refused():
 def test_mentor_is_emailed_when_an_activity_waits(django_capture_on_commit_callbacks):
     pairing = active_pairing()
     with django_capture_on_commit_callbacks(execute=True):
-        log(pairing)
+        activity_logged(pairing)
     assert mail.outbox[-1].to == [pairing.mentor.user.email]
     assert "1" in mail.outbox[-1].subject
 
@@ -231,7 +221,7 @@ def test_mentor_is_emailed_when_an_activity_waits(django_capture_on_commit_callb
 def test_activity_dates_outside_the_pairing_are_refused(on_days_ago, expected):
     pairing = active_pairing(start_days_ago=30)
     with pytest.raises(ValidationError) as error:
-        log(pairing, on=days_ago(on_days_ago))
+        activity_logged(pairing, on=days_ago(on_days_ago))
     assert error.value.message == expected
 
 
@@ -239,27 +229,27 @@ def test_activity_dates_outside_the_pairing_are_refused(on_days_ago, expected):
 def test_bad_durations_are_refused(hours):
     pairing = active_pairing()
     with pytest.raises(ValidationError):
-        log(pairing, hours=hours)
+        activity_logged(pairing, hours=hours)
 
 
 def test_a_day_holds_at_most_24_hours_across_pairings():
     first = active_pairing()
     second = active_pairing(teacher_profile=first.teacher)
-    log(first, hours="16", on=days_ago(2))
+    activity_logged(first, hours="16", on=days_ago(2))
     with pytest.raises(ValidationError) as error:
-        log(second, hours="9", on=days_ago(2))
+        activity_logged(second, hours="9", on=days_ago(2))
     assert error.value.message == services.ACTIVITY_HOURS_OVER_DAY
-    assert log(second, hours="8", on=days_ago(2)).hours == Decimal("8.00")
+    assert activity_logged(second, hours="8", on=days_ago(2)).hours == Decimal("8.00")
 
 
 def test_only_the_pairing_teacher_logs_and_only_while_active():
     pairing = proposed_pairing()
     with pytest.raises(ValidationError) as error:
-        log(pairing)
+        activity_logged(pairing)
     assert message_of(error) == str(services.PAIRING_NOT_ACTIVE)
     pairing = services.pairing_accept(pairing=pairing, user=pairing.mentor.user)
     with pytest.raises(PermissionDenied):
-        log(pairing, user=pairing.mentor.user)
+        activity_logged(pairing, user=pairing.mentor.user)
 
 
 def test_evidence_files_of_allowed_types_are_stored():
@@ -271,7 +261,7 @@ def test_evidence_files_of_allowed_types_are_stored():
         upload("数据.xlsx", office_bytes("xl/")),
         upload("汇报.pptx", office_bytes("ppt/")),
     ]
-    activity = log(pairing, files=files)
+    activity = activity_logged(pairing, files=files)
     stored = list(activity.evidence_files.all())
     assert [item.original_filename for item in stored] == ["记录.pdf", "photo.PNG", "教案.docx", "数据.xlsx", "汇报.pptx"]
     assert stored[0].file.read() == PDF_BYTES and stored[0].size == len(PDF_BYTES)
@@ -293,7 +283,7 @@ def test_evidence_files_of_allowed_types_are_stored():
 def test_evidence_of_a_wrong_type_is_refused(name, content, code):
     pairing = active_pairing()
     with pytest.raises(ValidationError) as error:
-        log(pairing, files=[upload(name, content)])
+        activity_logged(pairing, files=[upload(name, content)])
     assert error.value.code == code
     assert not pairing.activities.exists()
 
@@ -303,7 +293,7 @@ def test_evidence_over_the_size_limit_is_refused(settings):
     pairing = active_pairing()
     big = upload("scan.pdf", PDF_BYTES + b"0" * (10 * 1024 * 1024))
     with pytest.raises(ValidationError) as error:
-        log(pairing, files=[big])
+        activity_logged(pairing, files=[big])
     assert error.value.code == "evidence_size" and "10.0" in error.value.messages[0]
 
 
@@ -314,7 +304,7 @@ def test_completion_needs_both_sides_and_a_report_then_is_announced_once(django_
     with pytest.raises(ValidationError) as error:
         services.pairing_complete_confirm(pairing=pairing, user=pairing.teacher.user)
     assert message_of(error) == str(services.FINAL_REPORT_REQUIRED)
-    activity = log(pairing)
+    activity = activity_logged(pairing)
     with pytest.raises(ValidationError) as error:
         services.pairing_complete_confirm(pairing=pairing, user=pairing.teacher.user, final_report="完成了两节课")
     assert error.value.code == "waiting"
@@ -368,7 +358,7 @@ def test_a_broker_that_refuses_the_email_does_not_undo_or_fail_the_confirmation(
     from lms.models import PendingTask
 
     pairing = active_pairing()
-    activity = log(pairing)
+    activity = activity_logged(pairing)
     monkeypatch.setattr(tasks.activity_reviewed_task, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         services.pairing_activity_confirm(activity=activity, user=pairing.mentor.user)
