@@ -21,8 +21,8 @@ from lms.tests.completions import nobody_listening
 from lms.tests.factories import CohortMembershipFactory, user_with_role
 from mentors import services as mentor_services
 from mentors.constants import PairingStatus
+from mentors.tests.builders import activity_logged
 from mentors.tests.factories import active_pairing
-from mentors.tests.test_services import log
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_a_course_completion_promises_one_certificate_task_and_a_rolled_back_one
 
 def test_a_research_along_completion_promises_one_certificate_task_and_a_rolled_back_one_none():
     pairing = active_pairing()
-    mentor_services.pairing_activity_confirm(activity=log(pairing, hours="3"), user=pairing.mentor.user)
+    mentor_services.pairing_activity_confirm(activity=activity_logged(pairing, hours="3"), user=pairing.mentor.user)
     mentor_services.pairing_complete_confirm(pairing=pairing, user=pairing.teacher.user, final_report="报告")
     with pytest.raises(RuntimeError), transaction.atomic():
         mentor_services.pairing_complete_confirm(pairing=pairing, user=pairing.mentor.user)
