@@ -19,13 +19,12 @@ import uuid
 import django_filters
 from django import forms
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.forms.formsets import DEFAULT_MAX_NUM
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import get_resolver, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin import messages
@@ -40,12 +39,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from lms.cohorts.services import MANAGE_PERMISSION, NOMINATE_PERMISSION, CohortError
+from lms.admin_base import ScopedModelViewSet, YearFilter, display_column, forbidden
 from lms.cohorts import services
+from lms.cohorts.services import MANAGE_PERMISSION, NOMINATE_PERMISSION, CohortError
 from lms.constants import CohortKind, MembershipStatus, Role, Stage, Subject
 from lms.imports.services import ALLOWED_EXTENSIONS, ImportFileError, check_size
 from lms.models import Cohort, CohortMembership, District
-from lms.people.admin_views import ScopedModelViewSet, YearFilter, display_column
 from lms.people.selectors import district_list_for_user, teacher_list_for_user
 from lms.private_files import private_storage
 
@@ -71,13 +70,6 @@ BULK_ACTIONS = {
     "train": (MembershipStatus.IN_TRAINING, _("Move to training")),
     "withdraw": (MembershipStatus.WITHDRAWN, _("Withdraw")),
 }
-
-
-def _forbidden(request):
-    # Not raised: Wagtail's admin wrapper would turn PermissionDenied into a
-    # redirect to the dashboard, and a refused action is a 403.
-    handler = get_resolver().resolve_error_handler(403)
-    return handler(request, exception=PermissionDenied())
 
 
 # --- Cohort set-up ----------------------------------------------------------------
@@ -203,7 +195,7 @@ class CohortScreenMixin(WagtailAdminTemplateMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(self.permission):
-            return _forbidden(request)
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -274,7 +266,7 @@ class RosterView(CohortScreenMixin, TemplateView):
 
     def post(self, request, pk):
         if not request.user.has_perm(MANAGE_PERMISSION):
-            return _forbidden(request)
+            return forbidden(request)
         action = request.POST.get("action", "")
         if action == "certify_eligible":
             result = services.cohort_certify_eligible(cohort=self.cohort, by=request.user)
@@ -380,7 +372,7 @@ class MembershipView(CohortScreenMixin, TemplateView):
 
     def post(self, request, pk):
         if not request.user.has_perm(MANAGE_PERMISSION):
-            return _forbidden(request)
+            return forbidden(request)
         membership, action = self.membership, request.POST.get("action")
         if action == "transition":
             form = TransitionForm(request.POST, membership=membership)
@@ -592,7 +584,7 @@ class AssessmentImportView(CohortScreenMixin, TemplateView):
 
 def assessment_template_view(request, pk):
     if not request.user.has_perm(MANAGE_PERMISSION):
-        return _forbidden(request)
+        return forbidden(request)
     response = HttpResponse(services.assessment_import_template(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="assessment-results.csv"'
     return response
