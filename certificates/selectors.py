@@ -2,7 +2,7 @@
 
 import re
 
-from lms.private_files import PrivateFile
+from lms.api import PrivateFile
 
 from .constants import TOKEN_PATTERN, BatchItemStatus
 from .models import Certificate
@@ -96,7 +96,7 @@ def _training_subject_key(evidence_type_id, evidence_id, label):
 def batch_items_for_transcripts(*, year, district=None):
     """One transcript of ``year`` for every teacher credited in it (in
     ``district`` if given, as the credits were recorded)."""
-    from lms.models import TrainingCredit
+    from lms.api import TrainingCredit
 
     credits = TrainingCredit.objects.filter(year=year)
     if district is not None:
@@ -116,7 +116,7 @@ def batch_items_for_training(*, year, training, district=None):
     certificate is keyed on that object, as an automatic issue would be."""
     from django.db.models import Max, Min, Sum
 
-    from lms.models import TrainingCredit
+    from lms.api import TrainingCredit
 
     credits = TrainingCredit.objects.filter(year=year, evidence_label=training)
     if district is not None:
@@ -151,8 +151,7 @@ def batch_items_for_cohort(*, cohort, district=None):
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    from lms.constants import MembershipStatus
-    from lms.models import CohortMembership
+    from lms.api import CohortMembership, MembershipStatus
 
     from .services import subject_key_for
 

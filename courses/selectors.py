@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from lms.models import TeacherProfile
+from lms.api import TeacherProfile
 
 from .constants import ACTIVE_STATUSES, COURSE_MANAGE_PERMISSION, EnrolmentStatus
 from .models import Attendance, CoursePage, Enrolment, LessonPage, LessonProgress, OfflineSession, QuizAttempt

@@ -6,8 +6,8 @@ import logging
 from celery import Task, shared_task
 from django.db import OperationalError
 
+from lms.imports.models import ImportBatch
 from lms.imports.services import ImportBatchStateError, import_batch_commit, import_batch_fail, import_batch_validate
-from lms.models import ImportBatch
 
 logger = logging.getLogger(__name__)
 

@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from guardian.shortcuts import get_objects_for_user
 
-from lms.constants import DISTRICT_MANAGE_PERMISSION
-from lms.models import District
-from lms.private_files import PrivateFile
+from lms.api import DISTRICT_MANAGE_PERMISSION, District, PrivateFile
 
 from .constants import PAIRING_VIEW_PERMISSION, ActivityStatus, PairingStatus
 from .models import ActivityEvidence, MentorProfile, ResearchActivity, ResearchPairing

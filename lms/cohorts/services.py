@@ -414,10 +414,8 @@ def membership_progress_map(*, cohort, memberships, requirements=None) -> dict:
     the cohort period (one grouped query), the completed required courses
     (one), the assessment results (one) and the completed research-along
     pairings (one, only when required)."""
-    from courses.constants import EnrolmentStatus
-    from courses.models import Enrolment
-    from mentors.constants import PairingStatus
-    from mentors.models import ResearchPairing
+    from courses.api import Enrolment, EnrolmentStatus
+    from mentors.api import PairingStatus, ResearchPairing
 
     requirements = requirements or cohort_requirements_get(cohort)
     memberships = list(memberships)
@@ -508,8 +506,7 @@ def membership_certify(*, membership, by, override_reason="", progress=None):
     Idempotent: a member already certified is returned as is, and the
     certificate is issued at most once (one valid certificate per holder and
     cohort, enforced by the certificates app)."""
-    from certificates.constants import CertificateKind
-    from certificates.services import certificate_issue_later, template_default
+    from certificates.api import CertificateKind, certificate_issue_later, template_default
 
     if not (by.is_active and by.has_perm(MANAGE_PERMISSION)):
         raise CohortError(NOT_ALLOWED_TO_MANAGE, code="permission")

@@ -4,7 +4,7 @@
 
 
 from lms.constants import IMPORT_PERMISSION
-from lms.models import ImportBatch
+from lms.imports.models import ImportBatch
 from lms.private_files import PrivateFile
 
 

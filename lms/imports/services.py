@@ -65,7 +65,8 @@ from lms.constants import (
     Stage,
     Subject,
 )
-from lms.models import District, ImportBatch, School, TeacherProfile
+from lms.imports.models import ImportBatch
+from lms.people.models import District, School, TeacherProfile
 
 logger = logging.getLogger(__name__)
 

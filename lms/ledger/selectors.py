@@ -8,7 +8,7 @@ from pathlib import PurePath
 from django.db.models import Q
 
 from lms.constants import LEDGER_EARLIEST_YEAR, CreditCategory
-from lms.models import TeacherYearTally, TrainingCredit
+from lms.ledger.models import TeacherYearTally, TrainingCredit
 from lms.people.selectors import teacher_list_for_user
 from lms.private_files import PrivateFile
 

@@ -10,7 +10,7 @@ permission globally and see every district.
 from guardian.shortcuts import get_objects_for_user
 
 from lms.constants import DISTRICT_MANAGE_PERMISSION
-from lms.models import District, School, TeacherProfile
+from lms.people.models import District, School, TeacherProfile
 
 
 def district_list_for_user(user):
