@@ -15,14 +15,12 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import include, path, reverse, reverse_lazy
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.paginator import WagtailPaginator
-from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -512,35 +510,3 @@ def menu_item():
 
 def admin_viewsets():
     return certificate_viewset
-
-
-def certificate_log_actions_register(actions):
-    """Issuing, revoking and reissuing in Wagtail's site history."""
-    from .constants import LOG_ISSUE, LOG_REISSUE, LOG_REVOKE
-
-    actions.register_action(LOG_ISSUE, _("Issue a certificate"), _("Certificate issued"))
-    actions.register_action(LOG_REVOKE, _("Revoke a certificate"), _("Certificate revoked"))
-    actions.register_action(LOG_REISSUE, _("Reissue a certificate"), _("Certificate reissued"))
-
-
-class FontWarningPanel(Component):
-    """On the admin's home page: certificates would be drawn without an
-    embedded Chinese font."""
-
-    name = "certificate_font_warning"
-    order = 10
-
-    def __init__(self, message):
-        self.message = message
-
-    def render_html(self, parent_context=None):
-        return format_html(
-            '<section class="help-block help-warning" role="alert" id="certificate-font-warning"><p>{}</p></section>',
-            self.message,
-        )
-
-
-def font_warning_panel_add(request, panels):
-    warning = font_warning()
-    if warning and request.user.has_perm("certificates.view_certificatetemplate"):
-        panels.insert(0, FontWarningPanel(warning))
