@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= lms.settings.dev
 
-.PHONY: run test install lock migrate seed messages check clean fonts bench
+.PHONY: run test install lock migrate seed messages check clean fonts bench lint
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed" or 0)'
@@ -77,6 +77,11 @@ messages: install
 	  (cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l zh_Hans -l en --no-obsolete \
 	    --ignore 'tests/*' --ignore 'privacy/*'); done
 	$(PY) manage.py compilemessages --ignore '.venv'
+
+# The import contracts between the apps and lms's layers (pyproject.toml,
+# [tool.importlinter]; docs/decisions/0090). make test checks them too.
+lint: install
+	$(BIN)/lint-imports
 
 check: install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -10,10 +10,10 @@ import tempfile
 import zipfile
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import get_resolver, include, path, reverse, reverse_lazy
+from django.urls import include, path, reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -25,8 +25,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from lms.people.admin_views import ScopedModelViewSet, yes_no_column
-from lms.people.selectors import district_list_for_user, teacher_list_for_user
+from lms.api import ReadOnlyScopedModelViewSet, district_list_for_user, forbidden, teacher_list_for_user, yes_no_column
 
 from .constants import BatchItemStatus, BatchStatus, CertificateKind, CertificateStatus
 from .fonts import font_warning
@@ -67,18 +66,12 @@ MESSAGE_BATCH_STARTED = _("The bulk issue has started; this page shows its progr
 MESSAGE_BATCH_RESTARTED = _("The bulk issue was restarted for the certificates not issued yet.")
 
 
-def _refuse(request):
-    # Not raised: Wagtail's admin wrapper would turn PermissionDenied into a
-    # redirect to the dashboard, and a refused action is a 403.
-    return get_resolver().resolve_error_handler(403)(request, exception=PermissionDenied())
-
-
 class PermissionMixin:
     permission_required = ISSUE_PERMISSION
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(self.permission_required):
-            return _refuse(request)
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -111,7 +104,7 @@ class CertificateTemplateViewSet(SnippetViewSet):
 # --- Certificates: list, inspect, revoke, reissue -------------------------------
 
 
-class CertificateViewSet(ScopedModelViewSet):
+class CertificateViewSet(ReadOnlyScopedModelViewSet):
     """Read-only listing and inspect pages; certificates change only through
     the revoke and reissue screens, which call the services."""
 
@@ -119,7 +112,6 @@ class CertificateViewSet(ScopedModelViewSet):
     scope = staticmethod(certificate_list_for_admin)
     icon = "doc-full"
     menu_label = _("Certificates")
-    add_to_admin_menu = False
     list_display = ["serial", "holder_name", "kind", "subject_label", "hours", "status", "issued_at"]
     list_filter = ["kind", "status", "year"]
     search_fields = ["serial", "holder_name", "subject_label"]
@@ -131,32 +123,6 @@ class CertificateViewSet(ScopedModelViewSet):
         "started_on", "completed_on", "issued_at", "issued_by", "template", "batch", "revoked_at",
         "revocation_reason", "superseded_by",
     ]
-    add_to_reference_index = False
-
-    def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(
-            **{"any_permission_required": ["view"], "default_ordering": "-pk", **kwargs}
-        )
-
-    def get_common_view_kwargs(self, **kwargs):
-        read_only = dict.fromkeys(
-            ["add_url_name", "edit_url_name", "delete_url_name", "history_url_name", "usage_url_name"]
-        )
-        return super().get_common_view_kwargs(**{**kwargs, **read_only})
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-    @property
-    def url_finder_class(self):
-        from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-
-        # The audit log links each certificate to its inspect page.
-        return type("CertificateURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name("inspect")})
 
 
 class CertificateInspectActions:
@@ -362,7 +328,7 @@ class BatchForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = district_list_for_user(user)
-        from lms.models import Cohort
+        from lms.api import Cohort
 
         self.fields["cohort"].queryset = Cohort.objects.order_by("-intake_year", "name")
 
@@ -540,3 +506,7 @@ def menu_item():
         ]
     )
     return SubmenuMenuItem(_("Certificates"), menu, name="certificates", icon_name="doc-full", order=350)
+
+
+def admin_viewsets():
+    return certificate_viewset

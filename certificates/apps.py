@@ -8,8 +8,7 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from lms.api import completion_recorded
-        from lms.private_files import private_file_kind_register
+        from lms.api import completion_recorded, private_file_kind_register
 
         from .models import CERTIFICATE_PDF_FOLDER
         from .receivers import completion_certificate_promise

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import PreviewableMixin
 
-from lms.private_files import private_storage
+from lms.api import private_storage
 
 from .constants import BatchItemStatus, BatchStatus, CertificateKind, CertificateStatus, Orientation
 
@@ -209,7 +209,7 @@ class Certificate(models.Model):
 
     @property
     def masked_holder_name(self):
-        from lms.models import mask_chinese_name
+        from lms.api import mask_chinese_name
 
         return mask_chinese_name(self.holder_name)
 

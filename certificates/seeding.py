@@ -9,7 +9,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Max, Min, Sum
 
-from lms.models import TeacherProfile, TrainingCredit
+from lms.api import TeacherProfile, TrainingCredit
 
 from .constants import CertificateKind, Orientation
 from .models import CertificateTemplate

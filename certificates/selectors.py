@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from lms.private_files import PrivateFile
+from lms.api import PrivateFile
 
 from .constants import TOKEN_PATTERN, BatchItemStatus
 from .models import Certificate, IssueBatch
 
 if TYPE_CHECKING:
-    from lms.models import Cohort, District
-    from lms.people.selectors import AnyUser
+    from lms.api import AnyUser, Cohort, District
 
 TOKEN_RE = re.compile(TOKEN_PATTERN)
 SERIAL_RE = re.compile(r"^[A-Z0-9]{1,12}-\d{4}-\d{6}$")
@@ -105,7 +104,7 @@ def _training_subject_key(evidence_type_id, evidence_id, label):
 def batch_items_for_transcripts(*, year: int, district: District | None = None) -> list[dict[str, Any]]:
     """One transcript of ``year`` for every teacher credited in it (in
     ``district`` if given, as the credits were recorded)."""
-    from lms.models import TrainingCredit
+    from lms.api import TrainingCredit
 
     credits = TrainingCredit.objects.filter(year=year)
     if district is not None:
@@ -127,7 +126,7 @@ def batch_items_for_training(
     certificate is keyed on that object, as an automatic issue would be."""
     from django.db.models import Max, Min, Sum
 
-    from lms.models import TrainingCredit
+    from lms.api import TrainingCredit
 
     credits = TrainingCredit.objects.filter(year=year, evidence_label=training)
     if district is not None:
@@ -162,8 +161,7 @@ def batch_items_for_cohort(*, cohort: Cohort, district: District | None = None) 
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    from lms.constants import MembershipStatus
-    from lms.models import CohortMembership
+    from lms.api import CohortMembership, MembershipStatus
 
     from .services import subject_key_for
 

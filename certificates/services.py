@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from lms.outbox import task_enqueue
+from lms.api import task_enqueue
 
 from .constants import (
     CHECK_CODE_ALPHABET,
@@ -282,7 +282,7 @@ def _certificate_build(
 
 
 def _transcript_data(teacher, year):
-    from lms.ledger.selectors import teacher_credit_list, teacher_hours_summary
+    from lms.api import teacher_credit_list, teacher_hours_summary
 
     summary = teacher_hours_summary(teacher, year, current_year=max(year, timezone.localdate().year))
     entries = teacher_credit_list(teacher, year).order_by("occurred_on", "pk")

@@ -59,7 +59,7 @@ def certificate_issue_task(
     *, kind, holder_pk, subject_type_pk=None, subject_pk=None, subject_key="", subject_label="", hours=None,
     started_on=None, completed_on=None, template_pk=None,
 ):
-    from lms.models import TeacherProfile
+    from lms.api import TeacherProfile
 
     from .services import certificate_issue
 

@@ -16,10 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from lms import ratelimit
-from lms.constants import LEDGER_EARLIEST_YEAR as FIRST_YEAR
-from lms.people.selectors import teacher_get_for_user
-from lms.private_files import private_file_response
+from lms.api import LEDGER_EARLIEST_YEAR as FIRST_YEAR
+from lms.api import private_file_response, ratelimit, teacher_get_for_user
 
 from . import badges
 from .constants import CertificateStatus

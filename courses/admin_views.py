@@ -26,8 +26,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from lms.exports import csv_response, xlsx_response
-from lms.people.admin_views import ScopedModelViewSet
+from lms.api import ScopedModelViewSet, csv_response, xlsx_response
 
 from . import services
 from .models import CheckinCode, OfflineSession
@@ -150,7 +149,7 @@ NOT_A_TRAINER = _("Choose a trainer.")
 def _trainers():
     from django.contrib.auth import get_user_model
 
-    from lms.constants import Role
+    from lms.api import Role
 
     return get_user_model().objects.filter(groups__name=Role.TRAINER.value, is_active=True).order_by("username")
 
@@ -314,3 +313,15 @@ class _ScopedSessionEdit(_SessionFormMixin, OfflineSessionViewSet.edit_view_clas
 
 OfflineSessionViewSet.edit_view_class = _ScopedSessionEdit
 offline_session_viewset = OfflineSessionViewSet("offline_sessions")
+
+
+def admin_viewsets():
+    return offline_session_viewset
+
+
+def log_entry_scopes():
+    """Site history (lms/audit.py): an offline session's log entries for those
+    who manage its course."""
+    from .selectors import session_list_for_user
+
+    return {OfflineSession: session_list_for_user}

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lms.constants import Stage, Subject
+from lms.api import Stage, Subject
 
 from .constants import CourseCategory, CourseMode
 from .selectors import HOURS_RANGES, SEARCH_MAX_CHARS

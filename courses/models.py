@@ -19,7 +19,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from lms.constants import Position, Stage, Subject
+from lms.api import Position, Stage, Subject
 
 from .blocks import LessonStreamBlock
 from .constants import AttendanceVia, CourseCategory, CourseMode, EnrolmentStatus

@@ -32,3 +32,15 @@ def catalogue_signals_connect():
     for signal in (page_published, page_unpublished, page_slug_changed, post_page_move):
         signal.connect(catalogue_url_forget, sender=CourseIndexPage, dispatch_uid=f"catalogue-url-{id(signal)}")
     post_delete.connect(catalogue_url_forget, sender=CourseIndexPage, dispatch_uid="catalogue-url-delete")
+
+
+def nav_items():
+    """The catalogue and "My learning" in the public site's main navigation."""
+    from django.utils.translation import gettext_lazy as _
+
+    from lms.api import NavItem, has_teacher_profile
+
+    return [
+        NavItem(_("Courses"), catalogue_url, order=100),
+        NavItem(_("My learning"), "courses:my_learning", order=200, visible=has_teacher_profile),
+    ]

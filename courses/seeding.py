@@ -22,9 +22,7 @@ from django.utils import timezone
 from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from lms.constants import CreditCategory, Stage, Subject
-from lms.ledger.services import credit_record
-from lms.models import TeacherProfile
+from lms.api import CreditCategory, Stage, Subject, TeacherProfile, credit_record
 
 from .constants import COMPLETION_SOURCE_KEY, CourseCategory, CourseMode, EnrolmentStatus, QuestionKind
 from .models import (
@@ -176,20 +174,19 @@ def _children_create(parent, instances):
     return instances
 
 
-def _catalogue():
+def _catalogue(home: Page) -> CourseIndexPage:
     catalogue = CourseIndexPage.objects.first()
     if catalogue is None:
-        from themes.models import HomePage
-
-        home = HomePage.objects.first()
         catalogue = home.add_child(instance=CourseIndexPage(title="课程中心", slug="courses"))
     return catalogue
 
 
-def demo_catalogue_seed(*, seed: int, today: datetime.date) -> int:
-    """Create the demo courses and learning records; returns how many courses."""
+def demo_catalogue_seed(*, seed: int, today: datetime.date, home: Page) -> int:
+    """Create the demo courses and learning records; returns how many courses.
+    The catalogue goes under ``home`` (the site's home page, which the caller
+    finds: courses knows nothing of the theme) unless one exists already."""
     rng = random.Random(seed)
-    catalogue = _catalogue()
+    catalogue = _catalogue(home)
     users = get_user_model().objects.in_bulk([DEMO_TRAINER_USERNAME, "academy"], field_name="username")
     trainer, academy = users.get(DEMO_TRAINER_USERNAME), users.get("academy")
     now = timezone.now()

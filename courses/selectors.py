@@ -15,8 +15,7 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 from wagtail.models import Page
 
-from lms.models import TeacherProfile
-from lms.people.selectors import AnyUser
+from lms.api import AnyUser, TeacherProfile
 
 from .constants import ACTIVE_STATUSES, COURSE_MANAGE_PERMISSION, EnrolmentStatus
 from .models import Attendance, CoursePage, Enrolment, LessonPage, LessonProgress, OfflineSession, QuizAttempt

@@ -24,12 +24,20 @@ from django.utils.translation import ngettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 from wagtail.models import Page
 
-from lms import ratelimit
-from lms.api import Completion, CompletionKind, completion_announce
-from lms.constants import POSITION_FIELDS, CreditCategory
-from lms.db.rows import RowShape, fields_update, read_row
-from lms.ledger.services import credit_record
-from lms.models import School, TeacherProfile
+from lms.api import (
+    POSITION_FIELDS,
+    Completion,
+    CompletionKind,
+    CreditCategory,
+    RowShape,
+    School,
+    TeacherProfile,
+    completion_announce,
+    credit_record,
+    fields_update,
+    ratelimit,
+    read_row,
+)
 
 from .constants import (
     ACTIVE_STATUSES,

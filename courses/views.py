@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from lms.people.selectors import teacher_get_for_user
+from lms.api import teacher_get_for_user
 
 from . import services
 from .constants import ACTIVE_STATUSES

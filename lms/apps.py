@@ -18,10 +18,12 @@ class LmsConfig(AppConfig):
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="lms.sync_role_permissions")
 
+        from lms.cohorts.models import NOMINATION_FOLDER
         from lms.cohorts.selectors import nomination_attachment_file_get_for_user
+        from lms.imports.models import IMPORT_FOLDER
         from lms.imports.selectors import import_file_get_for_user
+        from lms.ledger.models import LEDGER_EVIDENCE_FOLDER
         from lms.ledger.selectors import credit_evidence_file_get_for_user
-        from lms.models import IMPORT_FOLDER, LEDGER_EVIDENCE_FOLDER, NOMINATION_FOLDER
         from lms.private_files import private_file_kind_register
 
         private_file_kind_register(IMPORT_FOLDER, import_file_get_for_user)

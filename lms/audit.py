@@ -35,8 +35,8 @@ from wagtail.admin.views.reports.audit_logging import LogEntriesView, SiteHistor
 from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import PageLogEntry
 
+from lms.admin_base import SafeExportMixin
 from lms.dashboards.selectors import user_is_city_wide
-from lms.people.admin_views import SafeExportMixin
 
 LOG_ENTRY_SCOPE_HOOK = "register_log_entry_scope"
 

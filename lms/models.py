@@ -1,14 +1,12 @@
 """The lms app's models. Each concern keeps its own in its package
-(people, ledger, cohorts, imports); all are imported here, so Django finds
-them under the app label ``lms`` and older references (migrations) still
-resolve. The task outbox's PendingTask lives here with lms.outbox."""
+(people, ledger, cohorts, imports) and the task outbox's PendingTask in
+lms.outbox_models; all are imported here, so Django finds them under the
+app label ``lms`` and older references (migrations) still resolve.
 
-import uuid
-
-from django.db import models
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-
+Only the upper layer and tests import from this module: it imports the
+cohorts' models. The lms core imports each package's own models module,
+and other apps import lms.api.
+"""
 from lms.cohorts.models import (  # noqa: F401  (re-exported)
     NOMINATION_FOLDER,
     AssessmentResult,
@@ -30,6 +28,7 @@ from lms.ledger.models import (  # noqa: F401
     TeacherYearTally,
     TrainingCredit,
 )
+from lms.outbox_models import PendingTask  # noqa: F401
 from lms.people.models import (  # noqa: F401
     PRIMARY_SCIENCE_MASTER,
     District,
@@ -40,39 +39,3 @@ from lms.people.models import (  # noqa: F401
     mask_chinese_name,
     mobile_phone_validator,
 )
-
-
-class PendingTask(models.Model):
-    """A Celery task the academy has promised to run (a transactional outbox).
-
-    Written in the same transaction as the data the task works on, so the
-    promise commits or rolls back with it; sent to the broker once that
-    transaction has committed. The worker deletes the row when the task has
-    run; a row still here after a grace period is sent again by
-    ``lms.outbox.pending_tasks_sweep`` (every minute, from Celery beat). The
-    tasks are idempotent, so a second delivery is harmless. See
-    docs/decisions/0060-task-outbox.md."""
-
-    task_name = models.CharField(_("task"), max_length=200)
-    args = models.JSONField(_("arguments"), default=list, blank=True)
-    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
-    # Sent as the Celery task id, so the worker can find the row again; every
-    # resend reuses it.
-    task_id = models.UUIDField(_("task id"), default=uuid.uuid4, unique=True, editable=False)
-    # What the task is about ("importbatch:12"), for screens that show it.
-    ref = models.CharField(_("about"), max_length=100, blank=True, db_index=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("send attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    # The worker gave up on the task (retries exhausted, or an error retrying
-    # cannot fix): the sweep leaves it alone; operators see it here.
-    failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        verbose_name = _("pending task")
-        verbose_name_plural = _("pending tasks")
-
-    def __str__(self):
-        return f"{self.task_name} {self.ref or self.task_id}"

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
-from lms.models import PendingTask
+from lms.outbox_models import PendingTask
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import logging
 from celery import Task, shared_task
 from django.db import OperationalError
 
+from lms.imports.models import ImportBatch
 from lms.imports.services import import_batch_commit, import_batch_fail, import_batch_validate
 from lms.imports.state import ImportBatchStateError
-from lms.models import ImportBatch
 
 logger = logging.getLogger(__name__)
 

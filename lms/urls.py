@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from lms.cohorts.views import my_cohorts
 from lms.private_files import private_file_view
-from themes.forms import ThrottledPasswordChangeForm
+from themes.api import ThrottledPasswordChangeForm
 
 urlpatterns = [
     # Wagtail's site history, kept to the reader's district (lms/audit.py):

@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.urls import get_resolver, path, reverse_lazy
+from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.filters import WagtailFilterSet
@@ -19,10 +19,18 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from lms.constants import Stage, Subject
-from lms.exports import csv_response, xlsx_response
-from lms.people.admin_views import ScopedModelViewSet, display_column, yes_no_column
-from lms.people.selectors import district_list_for_request, teacher_list_for_user
+from lms.api import (
+    ScopedModelViewSet,
+    Stage,
+    Subject,
+    csv_response,
+    display_column,
+    district_list_for_request,
+    forbidden,
+    teacher_list_for_user,
+    xlsx_response,
+    yes_no_column,
+)
 
 from . import services
 from .constants import InstitutionType, PairingStatus
@@ -219,7 +227,7 @@ class ResearchAlongReportView(WagtailAdminTemplateMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         if not report_visible_to(request.user):
-            return get_resolver().resolve_error_handler(403)(request, exception=PermissionDenied())
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -273,3 +281,26 @@ research_along_viewset_group = ResearchAlongViewSetGroup()
 # district; the inspect view is scoped like the list, so "add" is enough.
 PairingViewSet.inspect_view_class.permission_required = None
 PairingViewSet.inspect_view_class.any_permission_required = ["add", "view"]
+
+
+def admin_viewsets():
+    return research_along_viewset_group
+
+
+def dashboard_section(request, dashboard):
+    """Research-along figures on the city and district dashboards, for
+    those who may read the research-along report."""
+    from django.template.loader import render_to_string
+
+    if not report_visible_to(request.user):
+        return ""
+    return render_to_string(
+        "mentors/admin/dashboard_section.html",
+        {"summary": report_summary(request.user, district=dashboard.district)},
+        request=request,
+    )
+
+
+def log_entry_scopes():
+    """Site history (lms/audit.py): a pairing's log entries for those who may see it."""
+    return {ResearchPairing: pairing_list_for_user}

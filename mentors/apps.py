@@ -8,7 +8,7 @@ class MentorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from lms.private_files import private_file_kind_register
+        from lms.api import private_file_kind_register
 
         from .models import EVIDENCE_FOLDER
         from .selectors import evidence_file_get_for_user

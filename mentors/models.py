@@ -14,9 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from lms.constants import Stage, Subject
-from lms.models import TeacherProfile, TrainingCredit
-from lms.private_files import private_storage
+from lms.api import Stage, Subject, TeacherProfile, TrainingCredit, private_storage
 
 from .constants import (
     OPEN_PAIRING_STATUSES,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from lms.constants import Subject
+from lms.api import Subject
 
 from .constants import ActivityStatus, InstitutionType, PairingStatus
 from .models import MentorProfile, ResearchActivity

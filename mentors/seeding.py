@@ -16,9 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from lms.constants import CreditCategory, Stage, Subject
-from lms.ledger.services import credit_record
-from lms.models import TeacherProfile
+from lms.api import CreditCategory, Stage, Subject, TeacherProfile, credit_record
 
 from .constants import (
     CREDITED_VIA,

@@ -18,10 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from lms.constants import DISTRICT_MANAGE_PERMISSION
-from lms.models import District, TeacherProfile
-from lms.people.selectors import AnyUser
-from lms.private_files import PrivateFile
+from lms.api import DISTRICT_MANAGE_PERMISSION, AnyUser, District, PrivateFile, TeacherProfile
 
 from .constants import PAIRING_VIEW_PERMISSION, ActivityStatus, PairingStatus
 from .models import ActivityEvidence, MentorProfile, ResearchActivity, ResearchPairing

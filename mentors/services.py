@@ -23,13 +23,18 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm
 
-from lms.api import Completion, CompletionKind, completion_announce
-from lms.constants import CreditCategory, Role
-from lms.ledger.services import credit_record
-from lms.models import TeacherProfile
-from lms.outbox import task_enqueue
-from lms.people.selectors import teacher_list_for_user
-from lms.people.services import user_role_add
+from lms.api import (
+    Completion,
+    CompletionKind,
+    CreditCategory,
+    Role,
+    TeacherProfile,
+    completion_announce,
+    credit_record,
+    task_enqueue,
+    teacher_list_for_user,
+    user_role_add,
+)
 
 from . import tasks
 from .constants import (

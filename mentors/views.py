@@ -13,8 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from lms.people.selectors import teacher_get_for_user
-from lms.private_files import private_file_response
+from lms.api import private_file_response, teacher_get_for_user
 
 from . import services
 from .constants import ActivityStatus, PairingStatus

@@ -6,8 +6,10 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.account import ChangePasswordPanel
 from wagtail.admin.views.reports import ReportView
 
+from .forms import ThrottledAdminPasswordChangeForm
 from .selectors import signin_lockout_list
 
 LOCKOUTS_PERMISSION = "axes.view_accessattempt"
@@ -56,3 +58,18 @@ def admin_urls():
 def lockouts_menu_item():
     return LockoutsMenuItem(_("Sign-in lockouts"), reverse_lazy("sign_in_lockouts"), name="sign-in-lockouts",
                             icon_name="lock", order=1100)
+
+
+class ThrottledChangePasswordPanel(ChangePasswordPanel):
+    """Wagtail's password panel with the limited form. Wagtail's own is off
+    (WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False), so this one ignores that
+    setting."""
+
+    form_class = ThrottledAdminPasswordChangeForm
+
+    def is_active(self):
+        return self.user.has_usable_password()
+
+
+def throttled_password_panel(request, user, profile):
+    return ThrottledChangePasswordPanel(request, user, profile)

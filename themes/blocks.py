@@ -82,7 +82,7 @@ class TargetsProgressBlock(blocks.StructBlock):
     intro = blocks.TextBlock(label=_("introduction"), required=False, max_length=300)
 
     def get_context(self, value, parent_context=None):
-        from lms.dashboards.selectors import city_target_progress_list
+        from lms.api import city_target_progress_list
 
         context = super().get_context(value, parent_context)
         context["targets"] = city_target_progress_list()
@@ -144,7 +144,7 @@ def upcoming_sessions(*, limit):
 
     if not apps.is_installed("courses"):
         return []
-    from courses.models import OfflineSession
+    from courses.api import OfflineSession
 
     return list(
         OfflineSession.objects.filter(ends_at__gt=timezone.now(), course__live=True)

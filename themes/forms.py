@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext_lazy
 from wagtail.admin.forms.auth import PasswordChangeForm as WagtailPasswordChangeForm
 
-from lms import ratelimit
+from lms.api import ratelimit
 
 OLD_PASSWORD_TOO_MANY_TRIES = ngettext_lazy(
     "Too many wrong current passwords. Wait %(minutes)d minute, then try again.",

@@ -97,7 +97,7 @@ def home_page_demo_sections(*, today=None):
 
 def _featured_course_ids():
     try:
-        from courses.models import CoursePage
+        from courses.api import CoursePage
     except ImportError:
         return []
     return list(CoursePage.objects.live().order_by("path").values_list("pk", flat=True)[:4])
@@ -105,7 +105,7 @@ def _featured_course_ids():
 
 def _catalogue_id():
     try:
-        from courses.models import CourseIndexPage
+        from courses.api import CourseIndexPage
     except ImportError:
         return None
     return CourseIndexPage.objects.live().values_list("pk", flat=True).first()

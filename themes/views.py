@@ -16,9 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from wagtail.models import Page
 
-from lms.constants import LEDGER_EARLIEST_YEAR as FIRST_YEAR
-from lms.ledger.selectors import teacher_credit_list, teacher_hours_summary
-from lms.people.selectors import teacher_get_for_user
+from lms.api import LEDGER_EARLIEST_YEAR as FIRST_YEAR
+from lms.api import teacher_credit_list, teacher_get_for_user, teacher_hours_summary
 
 ENTRIES_PER_PAGE = 50
 

@@ -8,10 +8,10 @@ from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from lms.admin_base import ScopedModelViewSet, YearFilter
 from lms.cohorts import selectors
 from lms.cohorts.models import Cohort, CohortMembership
 from lms.constants import CohortKind, Subject
-from lms.people.admin_views import ScopedModelViewSet, YearFilter
 from lms.people.selectors import district_list_for_request
 
 

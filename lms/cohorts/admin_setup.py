@@ -8,9 +8,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from lms.admin_base import display_column
 from lms.cohorts.models import Cohort
 from lms.constants import CohortKind, Role, Stage, Subject
-from lms.people.admin_views import display_column
 
 OLYMPIAD_SUBJECT_REQUIRED = _("An Olympiad-coach cohort needs its Olympiad subject.")
 OLYMPIAD_SUBJECT_ONLY_FOR_COACHES = _("Only Olympiad-coach cohorts have an Olympiad subject.")

@@ -114,8 +114,7 @@ def _ledger_hours(cohort, requirements, teacher_ids) -> dict:
 
 
 def _courses_completed(requirements, teacher_ids) -> set:
-    from courses.constants import EnrolmentStatus
-    from courses.models import Enrolment
+    from courses.api import Enrolment, EnrolmentStatus
 
     if not requirements.courses:
         return set()
@@ -138,8 +137,7 @@ def _assessment_scores(requirements, members) -> dict:
 
 
 def _research_done(cohort, teacher_ids) -> set:
-    from mentors.constants import PairingStatus
-    from mentors.models import ResearchPairing
+    from mentors.api import PairingStatus, ResearchPairing
 
     if not cohort.requires_research_along:
         return set()

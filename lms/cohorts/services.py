@@ -17,13 +17,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from lms.events import (
-    REFUSED_NO_CERTIFICATE_TEMPLATE,
-    Completion,
-    CompletionKind,
-    CompletionRefused,
-    completion_announce,
-)
 from lms.cohorts.models import (
     AssessmentResult,
     Cohort,
@@ -70,6 +63,13 @@ from lms.cohorts.rules import (
 )
 from lms.cohorts.selectors import NAV_CACHE_KEY
 from lms.constants import MembershipStatus
+from lms.events import (
+    REFUSED_NO_CERTIFICATE_TEMPLATE,
+    Completion,
+    CompletionKind,
+    CompletionRefused,
+    completion_announce,
+)
 from lms.imports.tabular import message_render
 from lms.people.selectors import teacher_list_for_user
 

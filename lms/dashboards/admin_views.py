@@ -13,9 +13,8 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.urls import get_resolver, path, reverse, reverse_lazy
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import number_format
@@ -24,12 +23,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail import hooks
-from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
+from lms.admin_base import ReadOnlyScopedModelViewSet, YearFilter, forbidden
 from lms.constants import DISTRICT_MANAGE_PERMISSION, LEDGER_EARLIEST_YEAR, CreditCategory, Locality, Stage, Subject
 from lms.dashboards.selectors import (
     Dashboard,
@@ -39,8 +38,7 @@ from lms.dashboards.selectors import (
     dashboard_get,
 )
 from lms.exports import csv_response, xlsx_response
-from lms.models import TrainingCredit
-from lms.people.admin_views import ScopedModelViewSet, YearFilter
+from lms.ledger.models import TrainingCredit
 from lms.people.selectors import district_list_for_request, school_list_for_request
 
 VIEW_LEDGER_PERMISSION = "lms.view_trainingcredit"
@@ -305,9 +303,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         if not dashboard_visible_to(request.user):
-            # Not raised: Wagtail's admin wrapper would turn PermissionDenied
-            # into a redirect home, and a refused dashboard is a 403.
-            return get_resolver().resolve_error_handler(403)(request, exception=PermissionDenied())
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -320,7 +316,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         except DistrictNotInScope:
             raise Http404
         except DashboardScopeError:
-            return get_resolver().resolve_error_handler(403)(request, exception=PermissionDenied())
+            return forbidden(request)
         export_format = request.GET.get("export")
         if export_format in EXPORT_FORMATS:
             return chart_export(self.dashboard, request.GET.get("chart", ""), export_format)
@@ -443,7 +439,7 @@ class LedgerEntryFilterSet(WagtailFilterSet):
         fields = ["year", "district", "school", "subject", "stage", "category", "month", "locality", "occurred_on"]
 
 
-class LedgerEntryViewSet(ScopedModelViewSet):
+class LedgerEntryViewSet(ReadOnlyScopedModelViewSet):
     """Read-only: the ledger is written by ``lms.ledger.services`` services only, so
     this viewset serves just the listing (with exports) and each entry's
     inspect page; there is no add, edit, delete, copy or history URL."""
@@ -452,7 +448,7 @@ class LedgerEntryViewSet(ScopedModelViewSet):
     scope = staticmethod(credit_list_for_user)
     icon = "list-ul"
     menu_label = _("Ledger entries")
-    add_to_admin_menu = False
+    index_page_title = _("Ledger entries")
     list_display = [
         "teacher",
         "hours",
@@ -517,44 +513,20 @@ class LedgerEntryViewSet(ScopedModelViewSet):
         "created_at",
         "source_key",
     ]
-    # Wagtail would otherwise re-index every entry's references on save, a
-    # task per credit that costs crediting most of its throughput; nothing
-    # needs "usage" of an append-only ledger line.
-    add_to_reference_index = False
-
-    @property
-    def url_finder_class(self):
-        # Wagtail links logged objects (the ledger logs every credit) to
-        # their "edit" page; a ledger entry has none, so link its inspect page.
-        return type("LedgerEntryURLFinder", (ModelAdminURLFinder,), {"edit_url_name": self.get_url_name("inspect")})
-
-    def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(
-            **{
-                "page_title": _("Ledger entries"),
-                # Seeing the ledger needs only the view permission.
-                "any_permission_required": ["view"],
-                # Newest first by primary key, which is indexed: the model's
-                # created_at ordering would sort every matching entry of a
-                # ledger of millions to show one page of them.
-                "default_ordering": "-pk",
-                **kwargs,
-            }
-        )
-
-    def get_common_view_kwargs(self, **kwargs):
-        # No write views exist, so no view may offer a button to one.
-        read_only = dict.fromkeys(
-            ["add_url_name", "edit_url_name", "delete_url_name", "history_url_name", "usage_url_name"]
-        )
-        return super().get_common_view_kwargs(**{**kwargs, **read_only})
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
+    # (Not indexed for references, as every read-only viewset: Wagtail would
+    # otherwise re-index every entry's references on save, a task per credit
+    # that costs crediting most of its throughput.)
 
 
 ledger_entry_viewset = LedgerEntryViewSet("ledger_entries", url_prefix="ledger-entries")
+
+
+def admin_viewsets():
+    """The read-only ledger listing the dashboards' figures drill into."""
+    return ledger_entry_viewset
+
+
+def log_entry_scopes():
+    """Site history (lms/audit.py): a ledger entry's log entries for those
+    whose scope covers its district."""
+    return {TrainingCredit: credit_list_for_user}

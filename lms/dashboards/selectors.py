@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dates import MONTHS_AP
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 
 from lms.constants import (
     CITY,
@@ -35,7 +36,8 @@ from lms.constants import (
     TallyDimension,
     TargetMetric,
 )
-from lms.models import PRIMARY_SCIENCE_MASTER, CreditTally, School, Target, TeacherProfile, TrainingCredit
+from lms.ledger.models import CreditTally, Target, TrainingCredit
+from lms.people.models import PRIMARY_SCIENCE_MASTER, School, TeacherProfile
 from lms.people.selectors import district_list_for_user
 
 COHORT_NOT_RECORDED = _("Cohort tracking not yet recorded.")
@@ -397,14 +399,20 @@ def city_target_progress_list(*, today: datetime.date | None = None) -> list[Tar
     ]
 
 
+# The cohorts (the upper layer) answer "certified members by cohort kind"
+# through this Wagtail hook, so the dashboards need not import them:
+# ``fn(district=None | District) -> {kind: count}``.
+CERTIFIED_COUNTS_HOOK = "register_cohort_certified_counts"
+
+
 def _cohort_counts(targets, *, district):
     """Certified cohort members by kind, in one query, only when a cohort
-    target is shown."""
+    target is shown; none when nothing answers the hook."""
     if not any(target.metric == TargetMetric.COHORT_MEMBERS for target in targets):
         return {}
-    from lms.cohorts.selectors import cohort_certified_counts
-
-    return cohort_certified_counts(district=district)
+    for certified_counts in hooks.get_hooks(CERTIFIED_COUNTS_HOOK):
+        return certified_counts(district=district)
+    return {}
 
 
 def _totals_and_months(district_key):

@@ -137,8 +137,7 @@ def demo_cohorts_seed(*, seed: int = 2024, today: datetime.date | None = None) -
     """Create the demo cohorts and their members; returns counts by kind of
     the members certified. Certificates need the default cohort template
     (certificates.seeding) to exist first."""
-    from certificates.constants import CertificateKind
-    from certificates.services import certificate_issue, template_default
+    from certificates.api import CertificateKind, certificate_issue, template_default
 
     today = today or timezone.localdate()
     rng = random.Random(seed)

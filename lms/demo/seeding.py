@@ -1279,12 +1279,13 @@ def demo_academy_seed(
         _ledger_write(plan=plan, districts=districts, school_ids=school_ids)
         # The course catalogue and a modest set of enrolments; its cost does
         # not grow with the number of teachers (see courses.seeding).
-        from courses.seeding import demo_catalogue_seed
+        from courses.api import demo_catalogue_seed
+        from themes.api import HomePage
 
-        courses = demo_catalogue_seed(seed=seed, today=today)
+        courses = demo_catalogue_seed(seed=seed, today=today, home=HomePage.objects.first())
         # Research-along last: its confirmed activities are credited through
         # the ledger service on top of the planned ledger.
-        from mentors.seeding import research_along_demo_seed
+        from mentors.api import research_along_demo_seed
 
         research_along = research_along_demo_seed(
             teacher_usernames=[teacher.username for teacher in plan.teachers], today=today

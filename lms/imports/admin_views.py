@@ -12,11 +12,10 @@ visitors to the login page.
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
-from django.urls import get_resolver, include, path, re_path, reverse, reverse_lazy
+from django.urls import include, path, re_path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView
@@ -25,6 +24,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from lms.admin_base import forbidden
 from lms.constants import IMPORT_PERMISSION, POSITION_FIELDS, ImportKind, ImportRowAction, ImportStatus
 from lms.exports import csv_response, xlsx_response
 from lms.imports.checks import row_error_reason
@@ -73,10 +73,7 @@ class ImportUploadForm(forms.Form):
 class ImportPermissionMixin:
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(IMPORT_PERMISSION):
-            # Not raised: Wagtail's admin wrapper would turn PermissionDenied
-            # into a redirect to the dashboard, and a refused import is a 403.
-            handler = get_resolver().resolve_error_handler(403)
-            return handler(request, exception=PermissionDenied())
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -262,3 +259,10 @@ def menu_item():
     return ImportMenuItem(
         _("Import people"), reverse_lazy("lms_imports:index"), name="import-people", icon_name="upload", order=300
     )
+
+
+def import_permissions():
+    """The import permissions, offered on the group editing screen."""
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="lms", codename__in=["add_importbatch", "view_importbatch"])

@@ -12,11 +12,11 @@ import uuid
 from pathlib import PurePath
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
-from django.urls import get_resolver, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -28,9 +28,11 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import AdminDateInput
 
+from lms.admin_base import forbidden
+from lms.ledger.models import CreditCap, Target
 from lms.ledger.selectors import credit_get_for_user
 from lms.ledger.services import credit_adjust, credit_reverse
-from lms.models import CreditCap, District, Target
+from lms.people.models import District
 from lms.people.selectors import teacher_list_for_user
 
 # HR and academy admins: adding an entry by hand is what a correction is.
@@ -65,12 +67,6 @@ SERVICE_ERROR_FIELDS = {
     "reason": "reason",
     "school": "teacher",
 }
-
-
-def _forbidden(request):
-    # Not raised: Wagtail's admin wrapper would turn PermissionDenied into a
-    # redirect to the dashboard, and a refused correction is a 403.
-    return get_resolver().resolve_error_handler(403)(request, exception=PermissionDenied())
 
 
 def _entry_url(credit):
@@ -157,7 +153,7 @@ class CorrectionViewMixin(WagtailAdminTemplateMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(CORRECTION_PERMISSION):
-            return _forbidden(request)
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -305,3 +301,25 @@ class TrainingHoursViewSetGroup(ViewSetGroup):
 
 
 training_hours_viewset_group = TrainingHoursViewSetGroup()
+
+
+def admin_viewsets():
+    """HR's corrections, the yearly caps and the plan's targets, under one
+    "Training hours" menu group."""
+    return training_hours_viewset_group
+
+
+def correction_permissions():
+    """The permission to correct the ledger, offered on the group editing screen."""
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="lms", codename="add_trainingcredit")
+
+
+def ledger_log_actions_register(actions):
+    """The ledger's entries in Wagtail's site history."""
+    from lms.ledger.services import LOG_ADJUSTMENT, LOG_CREDIT, LOG_REVERSAL
+
+    actions.register_action(LOG_CREDIT, _("Credit training hours"), _("Training hours credited"))
+    actions.register_action(LOG_REVERSAL, _("Reverse a credit"), _("Credit reversed"))
+    actions.register_action(LOG_ADJUSTMENT, _("Adjust training hours"), _("Training hours adjusted"))

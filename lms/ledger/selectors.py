@@ -8,7 +8,8 @@ from pathlib import PurePath
 from django.db.models import Q, QuerySet
 
 from lms.constants import LEDGER_EARLIEST_YEAR, CreditCategory
-from lms.models import TeacherProfile, TeacherYearTally, TrainingCredit
+from lms.ledger.models import TeacherYearTally, TrainingCredit
+from lms.people.models import TeacherProfile
 from lms.people.selectors import AnyUser, teacher_list_for_user
 from lms.private_files import PrivateFile
 

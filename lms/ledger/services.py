@@ -28,7 +28,8 @@ from wagtail.log_actions import registry as log_registry
 
 from lms.constants import CITY, LEDGER_EARLIEST_DATE, CreditCategory, TallyDimension
 from lms.db.rows import insert_statement
-from lms.models import CreditCap, CreditTally, TeacherProfile, TeacherYearTally, TrainingCredit
+from lms.ledger.models import CreditCap, CreditTally, TeacherYearTally, TrainingCredit
+from lms.people.models import TeacherProfile
 
 # No single training credits more than this; anything above is a typo.
 MAX_HOURS_PER_CREDIT = Decimal("200")

@@ -8,17 +8,14 @@ their own district's schools and teachers; anything else is a 404.
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.http import Http404
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic import history, usage
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 
+from lms.admin_base import ScopedModelViewSet, display_column
 from lms.constants import Locality, ProfessionalTitle, Stage, Subject
-from lms.models import District, School, TeacherProfile
+from lms.people.models import District, School, TeacherProfile
 from lms.people.selectors import (
     district_list_for_request,
     district_list_for_user,
@@ -31,108 +28,6 @@ from lms.people.services import teacher_create
 STAFF_NUMBER_TAKEN = _("An account with this staff number already exists.")
 
 
-def display_column(model, name, label=None):
-    """A listing column of a choice's label (``get_<name>_display``), headed
-    by the field's own name: Wagtail heads a column named after the method
-    itself with the word "method"."""
-    return Column(name, label=capfirst(label or model._meta.get_field(name).verbose_name), accessor=f"get_{name}_display")
-
-
-def yes_no_column(model, name):
-    """A listing column of a true-or-false field as "yes" or "no" in the
-    reader's language, where Wagtail writes Python's True and False."""
-    return Column(name, label=capfirst(model._meta.get_field(name).verbose_name),
-                  accessor=lambda obj: _("Yes") if getattr(obj, name) else _("No"))
-
-
-class ScopedObjectMixin:
-    """Any single-object view (edit, delete, inspect, history, usage) of a row
-    outside ``scope(user)`` is a 404."""
-
-    scope = None
-
-    def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
-        if not type(self).scope(self.request.user).filter(pk=obj.pk).exists():
-            raise Http404
-        return obj
-
-
-class ScopedIndexMixin:
-    """The index and its exports list only the rows ``scope(user)`` returns."""
-
-    scope = None
-
-    def get_base_queryset(self):
-        return type(self).scope(self.request.user)
-
-
-class SafeExportMixin:
-    """Spreadsheet exports with a BOM on CSV, so Excel reads Chinese. (Every
-    Wagtail export neutralises formulas: lms.exports.neutralise_wagtail_exports.)"""
-
-    def stream_csv(self, queryset):
-        yield "\ufeff"
-        yield from super().stream_csv(queryset)
-
-
-def scoped_views(scope):
-    """The index, edit, delete, inspect, history and usage view classes of a
-    viewset, each limited to the rows ``scope(user)`` returns."""
-
-    def scoped(*bases):
-        return type(f"Scoped{bases[-1].__name__}", bases, {"scope": staticmethod(scope)})
-
-    return (
-        scoped(SafeExportMixin, ScopedIndexMixin, generic.IndexView),
-        scoped(ScopedObjectMixin, generic.EditView),
-        scoped(ScopedObjectMixin, generic.DeleteView),
-        scoped(ScopedObjectMixin, generic.InspectView),
-        scoped(ScopedObjectMixin, history.HistoryView),
-        scoped(ScopedObjectMixin, usage.UsageView),
-    )
-
-
-class ScopedModelViewSet(ModelViewSet):
-    """A ModelViewSet whose every view is limited to ``scope(user)``."""
-
-    scope = None
-    inspect_view_enabled = True
-    copy_view_enabled = False
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if cls.scope is not None:
-            (
-                cls.index_view_class,
-                cls.edit_view_class,
-                cls.delete_view_class,
-                cls.inspect_view_class,
-                cls.history_view_class,
-                cls.usage_view_class,
-            ) = scoped_views(cls.scope)
-
-
-# What a year box in a filter accepts: the years a date can have. A larger
-# number would reach the database as a date bound and fail there.
-YEAR_FILTER_MIN, YEAR_FILTER_MAX = 1, 9999
-YEAR_OUT_OF_RANGE = _("Enter a year from 1 to 9999, as a whole number.")
-
-
-class YearFilter(django_filters.NumberFilter):
-    """A whole year from 1 to 9999; anything else is a form error shown
-    beside the box, and the listing stays unfiltered."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", YEAR_FILTER_MIN)
-        kwargs.setdefault("max_value", YEAR_FILTER_MAX)
-        kwargs.setdefault(
-            "error_messages",
-            {"min_value": YEAR_OUT_OF_RANGE, "max_value": YEAR_OUT_OF_RANGE, "invalid": YEAR_OUT_OF_RANGE},
-        )
-        super().__init__(*args, **kwargs)
 
 
 class SchoolFilterSet(WagtailFilterSet):
@@ -301,3 +196,18 @@ class PeopleViewSetGroup(ModelViewSetGroup):
 
 
 people_viewset_group = PeopleViewSetGroup()
+
+
+def admin_viewsets():
+    """The People menu's viewsets (registered by lms/wagtail_hooks.py)."""
+    return people_viewset_group
+
+
+def log_entry_scopes():
+    """Whose log entries a reader of Wagtail's site history may see
+    (lms/audit.py): each model's entries kept to the objects its screens show."""
+    return {
+        District: district_list_for_user,
+        School: school_list_for_user,
+        TeacherProfile: teacher_list_for_user,
+    }

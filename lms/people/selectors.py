@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from guardian.shortcuts import get_objects_for_user
 
 from lms.constants import DISTRICT_MANAGE_PERMISSION
-from lms.models import District, School, TeacherProfile
+from lms.people.models import District, School, TeacherProfile
 
 # Who a selector is asked about: a signed-in account or the anonymous visitor.
 AnyUser = AbstractBaseUser | AnonymousUser

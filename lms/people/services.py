@@ -29,7 +29,7 @@ def teacher_create(*, email="", **profile_fields):
     password: the teacher sets one through the password-reset page."""
     from django.contrib.auth import get_user_model
 
-    from lms.models import TeacherProfile
+    from lms.people.models import TeacherProfile
 
     user = get_user_model()(username=profile_fields["staff_number"], email=email, first_name=profile_fields["real_name"])
     user.set_unusable_password()

@@ -5,19 +5,23 @@ with a note the teacher reads."""
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from lms.people.admin_views import ScopedModelViewSet, ScopedObjectMixin, display_column
+from lms.admin_base import ScopedModelViewSet, ScopedObjectMixin, display_column
 from lms.people.selectors import district_list_for_request
 from lms.privacy import services
 from lms.privacy.constants import CorrectionField, CorrectionStatus
 from lms.privacy.models import CorrectionRequest
-from lms.privacy.selectors import correction_request_list_for_user
+from lms.privacy.selectors import correction_request_list_for_user, open_correction_count_for_user
 
 
 class CorrectionFilterSet(WagtailFilterSet):
@@ -120,3 +124,52 @@ CorrectionRequestViewSet.edit_view_class = CorrectionResolveView
 CorrectionRequestViewSet.inspect_view_class = CorrectionInspectView
 register_permission_policy(CorrectionRequest, ViewAndResolveOnlyPolicy(CorrectionRequest), exact_class=True)
 correction_request_viewset = CorrectionRequestViewSet("correction_requests")
+
+
+def admin_viewsets():
+    return correction_request_viewset
+
+
+class OpenCorrectionsPanel(Component):
+    """On the admin's home page: how many correction requests wait for the
+    signed-in admin, linking to the list of open ones."""
+
+    name = "open_correction_requests"
+    order = 20
+
+    def __init__(self, count):
+        self.count = count
+
+    def render_html(self, parent_context=None):
+        message = ngettext(
+            "%(count)d correction request from a teacher waits for you.",
+            "%(count)d correction requests from teachers wait for you.",
+            self.count,
+        ) % {"count": self.count}
+        url = reverse("correction_requests:index") + "?status=open"
+        return format_html(
+            '<section class="help-block help-info" id="open-correction-requests"><p><a href="{}">{}</a></p></section>',
+            url, message,
+        )
+
+
+def open_corrections_panel_add(request, panels):
+    if not request.user.has_perm("privacy.change_correctionrequest"):
+        return
+    count = open_correction_count_for_user(request.user)
+    if count:
+        panels.append(OpenCorrectionsPanel(count))
+
+
+def privacy_log_actions_register(actions):
+    actions.register_action(services.LOG_CORRECTION_REQUEST, _("Ask for a correction"), _("Correction requested"))
+    actions.register_action(
+        services.LOG_CORRECTION_RESOLVE, _("Resolve a correction request"), _("Correction request resolved")
+    )
+    actions.register_action(services.LOG_ANONYMISE, _("Anonymise a teacher"), _("Teacher anonymised"))
+
+
+def log_entry_scopes():
+    """A district admin's site history shows the correction requests of their
+    own district's teachers, as their correction list does."""
+    return {CorrectionRequest: correction_request_list_for_user}

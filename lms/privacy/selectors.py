@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.models import ModelLogEntry
 
-from certificates.models import Certificate, IssueBatchItem
-from courses.models import Attendance, Enrolment, LessonProgress, QuizAttempt
+from certificates.api import Certificate, IssueBatchItem
+from courses.api import Attendance, Enrolment, LessonProgress, QuizAttempt
 from lms.constants import POSITION_FIELDS, ImportKind
 from lms.models import (
     AssessmentResult,
@@ -35,7 +35,7 @@ from lms.models import (
 from lms.people.selectors import AnyUser, teacher_list_for_user
 from lms.privacy.constants import CorrectionStatus
 from lms.privacy.models import CorrectionRequest, NoticeAcknowledgement
-from mentors.models import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
+from mentors.api import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from certificates.models import Certificate, IssueBatchItem
+from certificates.api import Certificate, IssueBatchItem
 from lms.constants import ImportStatus
 from lms.models import (
     CohortMembership,
@@ -30,7 +30,7 @@ from lms.privacy.selectors import (
     teacher_import_rows,
     teacher_log_entries,
 )
-from mentors.models import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
+from mentors.api import ActivityEvidence, ResearchActivity, ResearchOutput, ResearchPairing
 
 LOG_CORRECTION_REQUEST = "privacy.correction_request"
 LOG_CORRECTION_RESOLVE = "privacy.correction_resolve"

@@ -103,3 +103,10 @@ def notice_acknowledge(request):
     request.session[SESSION_KEY] = PRIVACY_NOTICE_VERSION
     messages.success(request, NOTICE_ACKNOWLEDGED)
     return redirect(_next_url(request))
+
+
+def my_data_nav_item():
+    """"My data" in the public site's main navigation."""
+    from lms.navigation import NavItem, has_teacher_profile
+
+    return NavItem(_("My data"), "privacy:my_data", order=600, visible=has_teacher_profile)

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from lms.admin_base import YEAR_OUT_OF_RANGE
 from lms.constants import MembershipStatus, Role
-from lms.people.admin_views import YEAR_OUT_OF_RANGE
 from lms.people.services import user_role_add
 from lms.tests.factories import CohortMembershipFactory, TeacherFactory, UserFactory
 

@@ -75,8 +75,8 @@ def wagtail_admin_colours(colour):
 @register.simple_tag(takes_context=True)
 def academy_nav(context):
     """The main navigation's links for this request's user; see
-    ``themes.navigation``."""
-    from themes.navigation import nav_links_for
+    ``lms.navigation``."""
+    from lms.api import nav_links_for
 
     request = context.get("request")
     return nav_links_for(request) if request is not None else []

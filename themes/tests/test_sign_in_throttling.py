@@ -13,9 +13,9 @@ from django.utils import timezone, translation
 from lms import ratelimit
 from lms.constants import Role
 from lms.tests.factories import UserFactory, user_with_role
+from themes.admin_views import ThrottledChangePasswordPanel
 from themes.forms import OLD_PASSWORD_TOO_MANY_TRIES, ThrottledAdminPasswordChangeForm
 from themes.views import SIGN_IN_LOCKED
-from themes.wagtail_hooks import ThrottledChangePasswordPanel
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from lms.demo.seeding import (
     DemoAcademyError,
     demo_academy_seed,
 )
-from themes.seeding import home_page_demo_seed
+from themes.api import home_page_demo_seed
 
 
 def teacher_count(value):
@@ -78,7 +78,7 @@ class Command(BaseCommand):
 
         if not apps.is_installed("certificates"):
             return
-        from certificates.seeding import demo_certificates_seed
+        from certificates.api import demo_certificates_seed
 
         count = demo_certificates_seed()
         self.stdout.write(
