@@ -257,7 +257,7 @@ def test_the_dashboards_tallies_are_one_statement_text_for_every_credit(teacher)
     sorted order and add up."""
     from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH, MAX_CACHED_STATEMENT_PARAMS
 
-    from lms.ledger.services import _tally_upsert
+    from lms.ledger.tallies import _tally_upsert
 
     other = TeacherFactory(school=SchoolFactory(district=district("370112")), subject="biology", stage="senior")
     first = credit(teacher, key="course:a").credit
