@@ -134,8 +134,9 @@ def credits_record_bulk(
         fresh, skipped = _fresh_credits(credits)
         if not fresh:
             return BulkCreditResult(0, skipped, _ids_of(credits) if with_ids else {})
-        totals = LedgerTotals.load({credit.teacher_id for credit in fresh})
         originals = _originals({credit.reverses_key for credit in fresh if credit.reverses_key})
+        totals = LedgerTotals.load({credit.teacher_id for credit in fresh if not credit.reverses_key}
+                                   | {original.teacher_id for original in originals.values()})
         entries, reversals = _entries_planned(fresh, totals, originals)
         rows_insert(TrainingCredit, ENTRY_FIELDS, _adapted(entries))
         reversal_entries = _reversals_insert(reversals, originals)
