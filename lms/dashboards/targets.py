@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.constants import CITY, CohortKind, TargetMetric
 from lms.dashboards.tallies import totals_and_months
-from lms.models import Target
+from lms.models import District, Target
 
 COHORT_NOT_RECORDED = _("Cohort tracking not yet recorded.")
 COHORT_CERTIFIED_NOTE = _("%(kind)s certified: %(count)s / %(target)s")
@@ -123,7 +123,7 @@ def city_target_progress_list(*, today: datetime.date | None = None) -> list[Tar
     ]
 
 
-def _cohort_counts(targets, *, district):
+def _cohort_counts(targets: list[Target], *, district: District | None) -> dict:
     """Certified cohort members by kind, in one query, only when a cohort
     target is shown."""
     if not any(target.metric == TargetMetric.COHORT_MEMBERS for target in targets):
@@ -164,8 +164,10 @@ def _number(value):
     return format(Decimal(value).normalize(), "f")
 
 
-def target_progress(target: Target, *, today: datetime.date, selected, totals_by_year: dict, months_by_year: dict,
-                    schools: list[dict], cohort_counts: dict | None = None) -> TargetProgress:
+def target_progress(
+    target: Target, *, today: datetime.date, selected: District | None, totals_by_year: dict, months_by_year: dict,
+    schools: list[dict], cohort_counts: dict | None = None,
+) -> TargetProgress:
     """How far ``target`` has come on ``today``, for the city (``selected``
     None) or the district ``selected``."""
     value = Decimal(target.value)

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
 
-from django.db.models import Q
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
 
 from lms.constants import LEDGER_EARLIEST_YEAR, CreditCategory
-from lms.models import TeacherYearTally, TrainingCredit
+from lms.models import TeacherProfile, TeacherYearTally, TrainingCredit
 from lms.people.selectors import teacher_list_for_user
 from lms.private_files import PrivateFile
 
@@ -68,7 +69,7 @@ def _years_with_credits(by_year, current_year):
     }
 
 
-def teacher_hours_summary(teacher, year: int, *, current_year: int) -> TeacherHoursSummary:
+def teacher_hours_summary(teacher: TeacherProfile, year: int, *, current_year: int) -> TeacherHoursSummary:
     """A teacher's hours and person-times for ``year`` and for every year, by
     category. Read from the teacher's yearly totals, which the ledger service
     keeps with each credit: one query however long the teacher's ledger."""
@@ -84,7 +85,7 @@ def teacher_hours_summary(teacher, year: int, *, current_year: int) -> TeacherHo
     )
 
 
-def teacher_credit_list(teacher, year: int):
+def teacher_credit_list(teacher: TeacherProfile, year: int) -> QuerySet[TrainingCredit]:
     """A teacher's ledger entries of ``year``, newest first, with what a
     listing shows of each: the entry it reverses or that reverses it, and
     its evidence (one query per kind of evidence on the page)."""
@@ -96,7 +97,7 @@ def teacher_credit_list(teacher, year: int):
     )
 
 
-def credit_get_for_user(user, pk):
+def credit_get_for_user(user: AbstractBaseUser | AnonymousUser, pk: int | str) -> TrainingCredit | None:
     """The ledger entry ``pk`` if its teacher is one the user may see (the
     scope HR's corrections work in), else None."""
     return (
@@ -109,7 +110,7 @@ def credit_get_for_user(user, pk):
 # --- Personal files (lms.private_files) -------------------------------------
 
 
-def credit_evidence_file_get_for_user(user, name):
+def credit_evidence_file_get_for_user(user: AbstractBaseUser | AnonymousUser, name: str) -> PrivateFile | None:
     """A ledger entry's evidence file, for its teacher and for staff whose
     scope covers the teacher."""
     if not user.is_authenticated:
