@@ -118,8 +118,14 @@ def ledger_state():
             row["evidence_id"] = row["reverses__source_key"]
         entries.append((row.pop("source_key"), pk, row))
     keys = {pk: key for key, pk, _row in entries}
+
+    def logged(data):
+        if data["source_key"].startswith("reversal:"):
+            data = {**data, "source_key": f"reversal of {keys[int(data['source_key'].split(':')[1])]}"}
+        return sorted(data.items())
+
     logs = sorted(
-        (keys[int(line.object_id)], line.action, line.label, line.user_id, sorted(line.data.items()))
+        (keys[int(line.object_id)], line.action, line.label, line.user_id, logged(line.data))
         for line in ModelLogEntry.objects.filter(content_type__model="trainingcredit")
     )
     return {
