@@ -311,7 +311,12 @@ def _learning_records_seed(*, rng, courses, lessons_of, quizzes, sessions, today
     QuizAttempt.objects.bulk_create(attempts, batch_size=500)
     Attendance.objects.bulk_create(attendance, batch_size=500)
 
-    # Credited as completing each course credits it, in one batch.
+    _completions_credit(to_credit, today=today)
+
+
+def _completions_credit(to_credit, *, today):
+    """Credit the completed enrolments as completing each course credits it,
+    in one batch, and link each enrolment to its entry."""
     ids = credits_record_bulk([
         BulkCredit(
             enrolment.teacher_id,

@@ -203,7 +203,16 @@ def research_along_demo_seed(*, teacher_usernames, today=None) -> ResearchAlongS
     ResearchOutput.objects.bulk_create(outputs)
 
     confirmed = [activity for activity in activities if activity.status == ActivityStatus.CONFIRMED]
-    # Credited as a mentor's confirmation credits each, in one batch.
+    _confirmed_credit(confirmed)
+    ResearchActivity.objects.bulk_update(confirmed, ["credit"])
+    return ResearchAlongSummary(
+        mentors=len(mentors), pairings=len(pairings), activities=len(activities), credited=len(confirmed)
+    )
+
+
+def _confirmed_credit(confirmed):
+    """Credit the confirmed activities as a mentor's confirmation credits
+    each, in one batch; each activity gets its entry (saved by the caller)."""
     ids = credits_record_bulk([
         BulkCredit(
             activity.pairing.teacher_id, CreditCategory.RESEARCH_ALONG, activity.hours,
@@ -215,7 +224,3 @@ def research_along_demo_seed(*, teacher_usernames, today=None) -> ResearchAlongS
     ], with_ids=True).ids
     for activity in confirmed:
         activity.credit_id = ids[activity_source_key(activity.pk)]
-    ResearchActivity.objects.bulk_update(confirmed, ["credit"])
-    return ResearchAlongSummary(
-        mentors=len(mentors), pairings=len(pairings), activities=len(activities), credited=len(confirmed)
-    )
