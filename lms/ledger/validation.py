@@ -13,6 +13,8 @@ from lms.constants import LEDGER_EARLIEST_DATE, CreditCategory
 # No single training credits more than this; anything above is a typo.
 MAX_HOURS_PER_CREDIT = Decimal("200")
 HOURS_QUANTUM = Decimal("0.01")
+# Read once: CreditCategory.values builds its list afresh on every access.
+_CATEGORIES = frozenset(CreditCategory.values)
 
 NEGATIVE_HOURS = _("Hours cannot be negative; to correct an entry, reverse it.")
 ABSURD_HOURS = _("%(hours)s hours is more than one training can credit (at most %(max)s).")
@@ -64,7 +66,7 @@ def _credit_checked(*, category: str, hours, person_times: int, source_key: str,
     """Check one credit as ``credit_record`` does: (hours as a Decimal, the
     day it counts for). Raises ValidationError on bad input."""
     hours = _as_hours(hours)
-    if category not in CreditCategory.values:
+    if category not in _CATEGORIES:
         raise ValidationError(UNKNOWN_CATEGORY, params={"category": category}, code="category")
     if hours < 0 and category != CreditCategory.ADJUSTMENT:
         raise ValidationError(NEGATIVE_HOURS, code="hours")
