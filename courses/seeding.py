@@ -6,7 +6,7 @@ Called by ``lms.demo.seeding.demo_academy_seed`` inside its transaction. Its
 cost does not depend on the number of teachers: pages are created one by
 one (a few dozen), enrolments, progress and attempts are bulk-inserted for
 at most ``ENROLLED_TEACHERS`` teachers, and only ``COMPLETED`` completions
-are credited, each through ``lms.ledger.services.credit_record`` so the ledger, the
+are credited, through the ledger's bulk writer (``lms.ledger.bulk``), so the ledger, the
 tallies and the dashboards agree.
 """
 
@@ -22,7 +22,7 @@ from django.utils import timezone
 from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from lms.api import CreditCategory, Stage, Subject, TeacherProfile, credit_record
+from lms.api import BulkCredit, CreditCategory, Stage, Subject, TeacherProfile, credits_record_bulk
 
 from .constants import COMPLETION_SOURCE_KEY, CourseCategory, CourseMode, EnrolmentStatus, QuestionKind
 from .models import (
@@ -308,18 +308,27 @@ def _learning_records_seed(*, rng, courses, lessons_of, quizzes, sessions, today
     QuizAttempt.objects.bulk_create(attempts, batch_size=500)
     Attendance.objects.bulk_create(attendance, batch_size=500)
 
-    for enrolment, course, day in to_credit:
-        result = credit_record(
-            teacher=enrolment.teacher,
-            category=CreditCategory.OFFLINE_WORKSHOP if course.mode == CourseMode.OFFLINE
-            else CreditCategory.ONLINE_COURSE,
-            hours=course.credit_hours,
-            source_key=COMPLETION_SOURCE_KEY.format(pk=enrolment.pk),
+    _completions_credit(to_credit, today=today)
+
+
+def _completions_credit(to_credit, *, today):
+    """Credit the completed enrolments as completing each course credits it,
+    in one batch, and link each enrolment to its entry."""
+    ids = credits_record_bulk([
+        BulkCredit(
+            enrolment.teacher_id,
+            CreditCategory.OFFLINE_WORKSHOP if course.mode == CourseMode.OFFLINE else CreditCategory.ONLINE_COURSE,
+            course.credit_hours,
+            COMPLETION_SOURCE_KEY.format(pk=enrolment.pk),
             occurred_on=min(timezone.localdate(day), today),
             evidence=enrolment,
             evidence_label=course.title,
             credited_via="course-completion",
         )
+        for enrolment, course, day in to_credit
+    ], with_ids=True).ids
+    for enrolment, _course, day in to_credit:
+        credit_id = ids[COMPLETION_SOURCE_KEY.format(pk=enrolment.pk)]
         Enrolment.objects.filter(pk=enrolment.pk).update(
-            status=EnrolmentStatus.COMPLETED, completed_at=day, credit=result.credit
+            status=EnrolmentStatus.COMPLETED, completed_at=day, credit_id=credit_id
         )

@@ -44,13 +44,20 @@ from lms.events import (
     completion_recorded,
 )
 from lms.exports import csv_response, xlsx_response
+from lms.ledger.bulk import BulkCredit, credits_record_bulk
 from lms.ledger.models import TrainingCredit
 from lms.ledger.selectors import teacher_credit_list, teacher_hours_summary
 from lms.ledger.services import credit_record
 from lms.navigation import NAV_HOOK, NavItem, anyone, has_teacher_profile, nav_links_for, signed_in
 from lms.outbox import task_enqueue
 from lms.people.models import District, School, TeacherProfile, mask_chinese_name
-from lms.people.selectors import AnyUser, district_list_for_request, district_list_for_user, teacher_get_for_user, teacher_list_for_user
+from lms.people.selectors import (
+    AnyUser,
+    district_list_for_request,
+    district_list_for_user,
+    teacher_get_for_user,
+    teacher_list_for_user,
+)
 from lms.people.services import user_role_add
 from lms.private_files import PrivateFile, private_file_kind_register, private_file_response, private_storage
 
@@ -79,6 +86,8 @@ __all__ = [
     # The training-hours ledger: its one writer and a teacher's reads.
     "TrainingCredit",
     "credit_record",
+    "BulkCredit",
+    "credits_record_bulk",
     "teacher_credit_list",
     "teacher_hours_summary",
     # Figures for the public home page.

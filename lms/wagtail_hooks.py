@@ -6,7 +6,7 @@ from wagtail import hooks
 from lms.admin_base import page_move_confirmation_refuse
 from lms.cohorts import admin_registration as cohorts
 from lms.dashboards import admin_views as dashboards
-from lms.dashboards.selectors import CERTIFIED_COUNTS_HOOK
+from lms.dashboards.targets import CERTIFIED_COUNTS_HOOK
 from lms.imports import admin_views as imports
 from lms.ledger import admin_views as ledger
 from lms.people import admin_views as people

@@ -1,7 +1,7 @@
 """The demo academy's research-along: mentors from Jinan's universities,
 institutes and software-park companies, pairings in every status, and
-activities waiting, confirmed (credited through ``credit_record``, like any
-confirmation) and returned.
+activities waiting, confirmed (credited through the ledger's bulk writer,
+which writes what a confirmation's ``credit_record`` writes) and returned.
 
 Called by ``lms.demo.seeding.demo_academy_seed`` inside its transaction. Its
 queries depend on the number of mentors, never on the number of teachers:
@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from lms.api import CreditCategory, Stage, Subject, TeacherProfile, credit_record
+from lms.api import BulkCredit, CreditCategory, Stage, Subject, TeacherProfile, credits_record_bulk
 
 from .constants import (
     CREDITED_VIA,
@@ -201,15 +201,24 @@ def research_along_demo_seed(*, teacher_usernames, today=None) -> ResearchAlongS
     ResearchOutput.objects.bulk_create(outputs)
 
     confirmed = [activity for activity in activities if activity.status == ActivityStatus.CONFIRMED]
-    for activity in confirmed:
-        pairing = activity.pairing
-        activity.credit = credit_record(
-            teacher=pairing.teacher, category=CreditCategory.RESEARCH_ALONG, hours=activity.hours,
-            source_key=activity_source_key(activity.pk), occurred_on=activity.occurred_on, evidence=activity,
-            evidence_label=f"{pairing.mentor.institution}·{pairing.project_title}"[:255],
-            credited_by=pairing.mentor.user, credited_via=CREDITED_VIA,
-        ).credit
+    _confirmed_credit(confirmed)
     ResearchActivity.objects.bulk_update(confirmed, ["credit"])
     return ResearchAlongSummary(
         mentors=len(mentors), pairings=len(pairings), activities=len(activities), credited=len(confirmed)
     )
+
+
+def _confirmed_credit(confirmed):
+    """Credit the confirmed activities as a mentor's confirmation credits
+    each, in one batch; each activity gets its entry (saved by the caller)."""
+    ids = credits_record_bulk([
+        BulkCredit(
+            activity.pairing.teacher_id, CreditCategory.RESEARCH_ALONG, activity.hours,
+            activity_source_key(activity.pk), occurred_on=activity.occurred_on, evidence=activity,
+            evidence_label=f"{activity.pairing.mentor.institution}·{activity.pairing.project_title}"[:255],
+            credited_by_id=activity.pairing.mentor.user_id, credited_via=CREDITED_VIA,
+        )
+        for activity in confirmed
+    ], with_ids=True).ids
+    for activity in confirmed:
+        activity.credit_id = ids[activity_source_key(activity.pk)]

@@ -38,5 +38,5 @@ def log_entry_scopes():
 
 def certified_counts(*, district=None) -> dict:
     """Certified members by cohort kind, for the dashboards' cohort targets
-    (lms.dashboards.selectors.CERTIFIED_COUNTS_HOOK)."""
+    (lms.dashboards.targets.CERTIFIED_COUNTS_HOOK)."""
     return cohort_certified_counts(district=district)

@@ -14,7 +14,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from lms.constants import CreditCategory, Locality, Role, Stage, Subject, TargetMetric
-from lms.dashboards.admin_views import bar_chart, line_chart, nice_ceiling
+from lms.dashboards.charts import bar_chart, line_chart, nice_ceiling
 from lms.dashboards.selectors import (
     DistrictNotInScope,
     TargetStatus,
