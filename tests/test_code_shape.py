@@ -31,8 +31,7 @@ STILL_TOO_LONG = {
 
 # Selectors whose arguments are not annotated yet, typed as their packages
 # are split; as "path::name". Like STILL_TOO_LONG, this list can only shrink.
-STILL_UNTYPED = {
-}
+STILL_UNTYPED: set[str] = set()
 
 
 def source_files():
