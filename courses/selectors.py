@@ -1,5 +1,6 @@
 """Reads of courses and learning records, each scoped to who is asking."""
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.encoding import force_str
 from guardian.shortcuts import get_objects_for_user
 
 from lms.models import TeacherProfile
@@ -33,6 +35,21 @@ def search_words(text: str) -> str:
     character that is not part of a word dropped, so no text reaches the
     backend as query syntax; "" when no word is left."""
     return " ".join(_SEARCH_WORD.findall(text[:SEARCH_MAX_CHARS])[:SEARCH_MAX_WORDS])
+
+
+@functools.cache
+def _choice_labels(field):
+    return dict(field.flatchoices)
+
+
+def choice_label(instance, field_name):
+    """What ``instance.get_<field_name>_display()`` shows, without Django
+    rebuilding (and translating) the field's whole choice list on every
+    call, which a long listing pays for per row. The labels stay lazy, so
+    each is translated into the language of the request that shows it."""
+    field = instance._meta.get_field(field_name)
+    value = getattr(instance, field.attname)
+    return force_str(_choice_labels(field).get(value, value), strings_only=True)
 
 
 def teacher_for_user(user):
@@ -389,6 +406,7 @@ def course_report(course):
             best[key] = attempt
     for enrolment in enrolments:
         best = attempts.get(enrolment.pk, {}).values()
+        enrolment.status_label = choice_label(enrolment, "status")
         enrolment.quizzes_passed = sum(1 for attempt in best if attempt.passed)
         enrolment.quiz_scores = "、".join(f"{attempt.score}%" for attempt in best)
     return enrolments
