@@ -296,6 +296,7 @@ def quiz_submit(request, pk):
 
 @login_required
 def my_learning(request):
+    permissions_prime(request)
     teacher = teacher_for_user(request.user)
     if teacher is None:
         return render(request, "courses/my_learning.html", {"not_teacher": True, "message": NOT_A_TEACHER_PAGE})

@@ -366,12 +366,13 @@ def test_a_course_names_its_live_prerequisites_and_its_draft_previews(client):
     assert "科学探究基础" in response.content.decode()
 
 
-# The catalogue and the course page after the first visit: the header's
-# permissions come from the session (as on the lesson page) and the course
-# page's teacher, read once, is the header's name too. Neither count grows
-# with the number of courses or lessons.
+# The catalogue, the course page and "my learning" after the first visit:
+# the header's permissions come from the session (as on the lesson page) and
+# the teacher, read once, is the header's name too. No count grows with the
+# number of courses, lessons or enrolments.
 CATALOGUE_QUERIES = 12
 COURSE_PAGE_QUERIES = 20
+MY_LEARNING_QUERIES = 7
 
 
 def _no_permission_reads(captured):
@@ -402,6 +403,19 @@ def test_the_course_page_runs_a_fixed_number_of_queries(client, teacher, course,
     assert response.status_code == 200 and f"第{size}课" in text and "张伟" in text
     assert _no_permission_reads(captured)
     assert sum("lms_teacherprofile" in query["sql"] for query in captured) == 1
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_my_learning_runs_a_fixed_number_of_queries(client, teacher, size, django_assert_num_queries):
+    for number in range(size):
+        course = CoursePageFactory(title=f"课程{number}")
+        LessonPageFactory(parent=course)
+        services.enrolment_create(course=course, teacher=teacher)
+    client.get("/my/learning/")
+    with django_assert_num_queries(MY_LEARNING_QUERIES) as captured:
+        response = client.get("/my/learning/")
+    assert response.status_code == 200 and f"课程{size - 1}" in response.content.decode()
+    assert _no_permission_reads(captured)
 
 
 def test_the_course_facts_show_the_choice_labels(client, teacher):
