@@ -192,8 +192,9 @@ PERMISSIONS_SESSION_KEY = "_courses_perms"
 
 def permissions_prime(request):
     """Give ``request.user`` its model permissions without querying on the
-    lesson page, whose query count is pinned: the header asks ``perms`` only
-    to show the Admin link. They are kept in the session (read anyway) for a
+    teacher's pages (lesson, catalogue, course page, my learning), whose
+    query counts are pinned: the header asks ``perms`` only to show the
+    Admin link. They are kept in the session (read anyway) for a
     few minutes; anything that matters re-checks through the database."""
     user = request.user
     if not user.is_authenticated or hasattr(user, "_perm_cache"):
