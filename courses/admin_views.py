@@ -115,7 +115,7 @@ class CourseReportView(CourseAdminView):
         for enrolment in enrolments:
             teacher = enrolment.teacher
             yield [
-                teacher.staff_number, teacher.real_name, str(teacher.school or ""), enrolment.get_status_display(),
+                teacher.staff_number, teacher.real_name, str(teacher.school or ""), enrolment.status_label,
                 timezone.localtime(enrolment.enrolled_at).strftime("%Y-%m-%d %H:%M"), enrolment.lessons_done,
                 enrolment.quizzes_passed, enrolment.quiz_scores, enrolment.sessions_attended,
                 enrolment.minutes_on_lessons,

@@ -1,6 +1,7 @@
 """Reads of courses and learning records, each scoped to who is asking."""
 
 import datetime
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.encoding import force_str
 from guardian.shortcuts import get_objects_for_user
 from wagtail.models import Page
 
@@ -37,6 +39,21 @@ def search_words(text: str) -> str:
     character that is not part of a word dropped, so no text reaches the
     backend as query syntax; "" when no word is left."""
     return " ".join(_SEARCH_WORD.findall(text[:SEARCH_MAX_CHARS])[:SEARCH_MAX_WORDS])
+
+
+@functools.cache
+def _choice_labels(field):
+    return dict(field.flatchoices)
+
+
+def choice_label(instance, field_name):
+    """What ``instance.get_<field_name>_display()`` shows, without Django
+    rebuilding (and translating) the field's whole choice list on every
+    call, which a long listing pays for per row. The labels stay lazy, so
+    each is translated into the language of the request that shows it."""
+    field = instance._meta.get_field(field_name)
+    value = getattr(instance, field.attname)
+    return force_str(_choice_labels(field).get(value, value), strings_only=True)
 
 
 def course_list_for_user(user: AnyUser) -> QuerySet[CoursePage]:
@@ -173,8 +190,9 @@ PERMISSIONS_SESSION_KEY = "_courses_perms"
 
 def permissions_prime(request: HttpRequest) -> None:
     """Give ``request.user`` its model permissions without querying on the
-    lesson page, whose query count is pinned: the header asks ``perms`` only
-    to show the Admin link. They are kept in the session (read anyway) for a
+    teacher's pages (lesson, catalogue, course page, my learning), whose
+    query counts are pinned: the header asks ``perms`` only to show the
+    Admin link. They are kept in the session (read anyway) for a
     few minutes; anything that matters re-checks through the database."""
     user = request.user
     if not user.is_authenticated or hasattr(user, "_perm_cache"):
@@ -389,6 +407,7 @@ def course_report(course: CoursePage) -> list[Enrolment]:
             best[key] = attempt
     for enrolment in enrolments:
         best = attempts.get(enrolment.pk, {}).values()
+        enrolment.status_label = choice_label(enrolment, "status")
         enrolment.quizzes_passed = sum(1 for attempt in best if attempt.passed)
         enrolment.quiz_scores = "、".join(f"{attempt.score}%" for attempt in best)
     return enrolments

@@ -71,6 +71,7 @@ def _report_progress(request, progress):
 
 
 def catalogue_context(catalogue, request):
+    permissions_prime(request)
     form = CatalogueFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {"query": ""}
     courses = catalogue_courses(catalogue, **filters)
@@ -81,7 +82,10 @@ def catalogue_context(catalogue, request):
 
 
 def course_context(course, request):
+    permissions_prime(request)
     teacher = teacher_get_for_user(request.user)
+    if teacher is not None:
+        request.user.teacher_profile = teacher  # the header shows the name: no second query
     enrolment = enrolment_for(course=course, teacher=teacher)
     active = enrolment is not None and enrolment.status in ACTIVE_STATUSES
     lessons = list(lessons_of(course).values("pk", "title", "is_required", "estimated_minutes"))
@@ -293,6 +297,7 @@ def quiz_submit(request, pk):
 
 @login_required
 def my_learning(request):
+    permissions_prime(request)
     teacher = teacher_get_for_user(request.user)
     if teacher is None:
         return render(request, "courses/my_learning.html", {"not_teacher": True, "message": NOT_A_TEACHER_PAGE})

@@ -366,3 +366,68 @@ def test_a_course_names_its_live_prerequisites_and_its_draft_previews(client):
     response = client.get(f"/admin/pages/{course.pk}/view_draft/")
     assert response.status_code == 200
     assert "科学探究基础" in response.content.decode()
+
+
+# The catalogue, the course page and "my learning" after the first visit:
+# the header's permissions come from the session (as on the lesson page) and
+# the teacher, read once, is the header's name too. No count grows with the
+# number of courses, lessons or enrolments.
+CATALOGUE_QUERIES = 12
+COURSE_PAGE_QUERIES = 20
+MY_LEARNING_QUERIES = 7
+
+
+def _no_permission_reads(captured):
+    return not any("auth_permission" in query["sql"] for query in captured)
+
+
+@pytest.mark.parametrize("size", [1, 13])
+def test_the_catalogue_runs_a_fixed_number_of_queries(client, teacher, size, django_assert_num_queries):
+    for number in range(size):
+        CoursePageFactory(title=f"课程{number}", subject=Subject.PHYSICS)
+    url = catalogue().url
+    client.get(url)  # fills the caches and the session any later request finds filled
+    with django_assert_num_queries(CATALOGUE_QUERIES) as captured:
+        response = client.get(url)
+    assert response.status_code == 200 and f"课程{size - 1}" in response.content.decode()
+    assert _no_permission_reads(captured)
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_the_course_page_runs_a_fixed_number_of_queries(client, teacher, course, size, django_assert_num_queries):
+    for number in range(size):
+        LessonPageFactory(parent=course, title=f"第{number + 1}课")
+    services.enrolment_create(course=course, teacher=teacher)
+    client.get(course.url)
+    with django_assert_num_queries(COURSE_PAGE_QUERIES) as captured:
+        response = client.get(course.url)
+    text = response.content.decode()
+    assert response.status_code == 200 and f"第{size}课" in text and "张伟" in text
+    assert _no_permission_reads(captured)
+    assert sum("lms_teacherprofile" in query["sql"] for query in captured) == 1
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_my_learning_runs_a_fixed_number_of_queries(client, teacher, size, django_assert_num_queries):
+    for number in range(size):
+        course = CoursePageFactory(title=f"课程{number}")
+        LessonPageFactory(parent=course)
+        services.enrolment_create(course=course, teacher=teacher)
+    client.get("/my/learning/")
+    with django_assert_num_queries(MY_LEARNING_QUERIES) as captured:
+        response = client.get("/my/learning/")
+    assert response.status_code == 200 and f"课程{size - 1}" in response.content.decode()
+    assert _no_permission_reads(captured)
+
+
+def test_the_course_facts_show_the_choice_labels(client, teacher):
+    course = CoursePageFactory(subject=Subject.PHYSICS, stage=Stage.JUNIOR, mode=CourseMode.BLENDED,
+                               category=CourseCategory.LAB_TEACHING)
+    expected = [course.get_subject_display(), course.get_stage_display(), course.get_mode_display(),
+                course.get_category_display()]
+    for url in (course.url, catalogue().url):
+        text = client.get(url).content.decode()
+        assert all(f"<dd>{label}</dd>" in text for label in expected)
+    client.cookies["django_language"] = "zh-hans"
+    text = client.get(course.url).content.decode()
+    assert "<dd>物理</dd>" in text

@@ -220,3 +220,27 @@ def test_a_trainer_cannot_give_away_courses(client, trainer, other_trainer, cour
     assert client.post(f"/admin/course-reports/{course.pk}/managers/", {"user": other_trainer.pk}).status_code == 404
     assert not course_list_for_user(other_trainer).exists()
     assert "Give this course to a trainer" not in client.get(f"/admin/course-reports/{course.pk}/").content.decode()
+
+
+# The report and its CSV read the enrolments with their teachers, schools
+# and counts in one statement and the quiz attempts in another: the same
+# number of queries whatever the number of enrolments (the page's include
+# Wagtail's admin chrome).
+REPORT_QUERIES = 14
+REPORT_CSV_QUERIES = 8
+
+
+@pytest.mark.parametrize("more", [0, 12])
+def test_the_report_runs_a_fixed_number_of_queries(client, trainer, course, learners, more,
+                                                   django_assert_num_queries):
+    for _ in range(more):
+        services.enrolment_create(course=course, teacher=TeacherFactory())
+    login(client, trainer)
+    url = f"/admin/course-reports/{course.pk}/"
+    client.get(url)
+    with django_assert_num_queries(REPORT_QUERIES):
+        text = client.get(url).content.decode()
+    assert text.count("<td>Enrolled</td>") + text.count("<td>Completed</td>") == 2 + more
+    with django_assert_num_queries(REPORT_CSV_QUERIES):
+        rows = client.get(f"{url}?export=csv").content.decode("utf-8-sig").strip().splitlines()[1:]
+    assert len(rows) == 2 + more and all(",Enrolled," in row or ",Completed," in row for row in rows)

@@ -5,6 +5,7 @@ Every view of every screen draws its rows from the scoped selectors in
 their own district's schools and teachers; anything else is a 404.
 """
 
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model

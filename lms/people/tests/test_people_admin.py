@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from lms.constants import Role
@@ -164,3 +165,22 @@ def test_bad_phone_is_a_form_error_not_a_500(client, people):
     assert response.status_code == 200
     assert "11-digit" in response.content.decode()
     assert not TeacherProfile.objects.filter(staff_number="LX0098").exists()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_teacher_export_shows_the_choice_labels_in_the_readers_language(client, people, language):
+    """Labels are looked up in choices read once per export, not through
+    get_<field>_display per cell: the cells are what that method shows."""
+    login_as(client, Role.HR)
+    client.cookies["django_language"] = language
+    rows = export_rows(client.get(reverse("teachers:index") + "?export=csv"))
+    by_staff_number = {row[0]: row for row in rows[1:]}
+    with translation.override(language):
+        for teacher in people.values():
+            teacher.refresh_from_db()
+            labels = [teacher.get_subject_display(), teacher.get_stage_display(), teacher.get_title_display(),
+                      teacher.get_degree_display()]
+            assert by_staff_number[teacher.staff_number][5:9] == [str(label) for label in labels]
+    # Methods that are not a choice's label (a school's stages) still come from the method itself.
+    rows = export_rows(client.get(reverse("schools:index") + "?export=csv"))
+    assert {row[1]: row[3] for row in rows[1:]}["历下区第一实验小学"] == str(people["lixia"].school.get_stages_display())
