@@ -1,5 +1,5 @@
 """The catalogue's link in the public site's main navigation
-(themes/navigation.py). Its address is cached, so the link costs no query
+(lms/navigation.py). Its address is cached, so the link costs no query
 per page; publishing, unpublishing, moving or deleting a catalogue forgets
 it (the signals are connected in ``CoursesConfig.ready``)."""
 

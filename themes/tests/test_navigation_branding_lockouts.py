@@ -13,10 +13,10 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.models import Site
 
+from lms.navigation import NAV_HOOK, NavItem, NavLink, nav_links_for, signed_in
 from lms.tests.factories import UserFactory
 from themes.branding import branding_current
 from themes.models import BrandingSettings
-from themes.navigation import NAV_HOOK, NavItem, NavLink, nav_links_for, signed_in
 from themes.selectors import signin_lockout_list
 
 pytestmark = pytest.mark.django_db
