@@ -21,9 +21,7 @@ STILL_TOO_LONG = {
     "certificates/services.py",
     "lms/privacy/selectors.py",
     "certificates/services.py::certificate_issue",
-    "courses/seeding.py::_learning_records_seed",
     "lms/privacy/services.py::teacher_anonymise",
-    "mentors/seeding.py::research_along_demo_seed",
 }
 
 # Selectors whose arguments are not annotated yet, typed as their packages
