@@ -9,12 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from lms.api import (
-    RowShape,
-    School,
-    TeacherProfile,
-    read_row,
-)
+from lms.api import RowShape, School, TeacherProfile, read_row
 
 from ..constants import ACTIVE_STATUSES
 from ..models import CoursePage, Enrolment

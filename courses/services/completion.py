@@ -7,20 +7,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lms.api import (
-    Completion,
-    CompletionKind,
-    CreditCategory,
-    completion_announce,
-    credit_record,
-    fields_update,
-)
+from lms.api import Completion, CompletionKind, CreditCategory, completion_announce, credit_record, fields_update
 
-from ..constants import (
-    COMPLETION_SOURCE_KEY,
-    CourseMode,
-    EnrolmentStatus,
-)
+from ..constants import COMPLETION_SOURCE_KEY, CourseMode, EnrolmentStatus
 from ..models import Enrolment
 from ..selectors import completion_status
 from .common import ProgressResult, _now, enrolment_lock

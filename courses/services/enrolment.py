@@ -6,10 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.api import POSITION_FIELDS
 
-from ..constants import (
-    ACTIVE_STATUSES,
-    EnrolmentStatus,
-)
+from ..constants import ACTIVE_STATUSES, EnrolmentStatus
 from ..models import CoursePage, Enrolment
 from .common import NOT_A_TEACHER, NOT_ENROLLED, _now, enrolment_lock
 

@@ -10,19 +10,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lms.api import (
-    CreditCategory,
-    credit_record,
-)
+from lms.api import CreditCategory, credit_record
 
 from .. import tasks
-from ..constants import (
-    CREDITED_VIA,
-    HOURS_PER_DAY,
-    ActivityStatus,
-    PairingStatus,
-    activity_source_key,
-)
+from ..constants import CREDITED_VIA, HOURS_PER_DAY, ActivityStatus, PairingStatus, activity_source_key
 from ..evidence import evidence_file_check
 from ..models import ActivityEvidence, ResearchActivity, ResearchPairing
 from .common import _notify_after_commit, _now

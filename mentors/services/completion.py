@@ -7,17 +7,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lms.api import (
-    Completion,
-    CompletionKind,
-    completion_announce,
-)
+from lms.api import Completion, CompletionKind, completion_announce
 
-from ..constants import (
-    ActivityStatus,
-    PairingStatus,
-    pairing_completion_key,
-)
+from ..constants import ActivityStatus, PairingStatus, pairing_completion_key
 from ..models import ResearchPairing
 from .common import _now
 from .pairings import PAIRING_NOT_A_MEMBER, PAIRING_NOT_ACTIVE, _lock_pairing

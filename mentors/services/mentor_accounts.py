@@ -9,10 +9,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from lms.api import (
-    Role,
-    user_role_add,
-)
+from lms.api import Role, user_role_add
 
 from .. import tasks
 from ..models import MentorProfile, MentorProject

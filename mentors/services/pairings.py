@@ -10,18 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm
 
-from lms.api import (
-    TeacherProfile,
-    teacher_list_for_user,
-)
+from lms.api import TeacherProfile, teacher_list_for_user
 
 from .. import tasks
-from ..constants import (
-    PAIRING_CHANGE_PERMISSION,
-    PAIRING_VIEW_PERMISSION,
-    PairingStatus,
-    ProposalSource,
-)
+from ..constants import PAIRING_CHANGE_PERMISSION, PAIRING_VIEW_PERMISSION, PairingStatus, ProposalSource
 from ..models import MentorProfile, ResearchOutput, ResearchPairing
 from .common import _notify_after_commit, _now, is_academy_admin
 
