@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Permission
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -29,7 +29,7 @@ def _choice_labels(field):
     return dict(field.flatchoices)
 
 
-def choice_label(instance, field_name):
+def choice_label(instance: models.Model, field_name: str) -> Any:
     """What ``instance.get_<field_name>_display()`` shows, without Django
     rebuilding (and translating) the field's whole choice list on every
     call, which a long listing pays for per row. The labels stay lazy, so
