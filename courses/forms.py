@@ -4,8 +4,8 @@ from django.utils.translation import pgettext_lazy
 
 from lms.api import Stage, Subject
 
+from .catalogue import HOURS_RANGES, SEARCH_MAX_CHARS
 from .constants import CourseCategory, CourseMode
-from .selectors import HOURS_RANGES, SEARCH_MAX_CHARS
 
 ANY = [("", pgettext_lazy("filter option", "Any"))]
 

@@ -240,6 +240,44 @@ def demo_catalogue_seed(*, seed: int, today: datetime.date, home: Page) -> int:
 
 
 def _learning_records_seed(*, rng, courses, lessons_of, quizzes, sessions, today, now):
+    plan = _enrolment_plan(courses)
+    enrolled_at = now - datetime.timedelta(days=40)
+    Enrolment.objects.bulk_create(
+        [Enrolment(course=course, teacher_id=teacher_pk, enrolled_at=enrolled_at) for teacher_pk, course, _s in plan],
+        batch_size=500,
+    )
+    enrolments = {
+        (e.teacher_id, e.course_id): e
+        for e in Enrolment.objects.filter(teacher_id__in={pk for pk, _c, _s in plan}).select_related("teacher")
+    }
+    progress, attempts, attendance = [], [], []
+    to_credit = []
+    for number, (teacher_pk, course, status) in enumerate(plan):
+        enrolment = enrolments[(teacher_pk, course.pk)]
+        lessons = lessons_of[course.pk]
+        done = len(lessons) if status == EnrolmentStatus.COMPLETED else number % len(lessons)
+        day = now - datetime.timedelta(days=30 - number % 25)
+        for lesson in lessons[:done]:
+            progress.append(LessonProgress(enrolment=enrolment, lesson=lesson, completed_at=day,
+                                           seconds_spent=900 + 60 * (number % 20)))
+        attempts += _quiz_attempts(enrolment, lessons[-1], quizzes[course.pk], status, number, day)
+        if status == EnrolmentStatus.COMPLETED:
+            to_credit.append((enrolment, course, day))
+        session = sessions.get(course.pk)
+        if session is not None and number % 2 == 0:
+            attendance.append(Attendance(session=session, enrolment=enrolment, via="trainer",
+                                         recorded_at=session.starts_at))
+    LessonProgress.objects.bulk_create(progress, batch_size=500)
+    QuizAttempt.objects.bulk_create(attempts, batch_size=500)
+    Attendance.objects.bulk_create(attendance, batch_size=500)
+
+    _completions_credit(to_credit, today=today)
+
+
+def _enrolment_plan(courses):
+    """(teacher pk, course, status) of every demo enrolment: the demo
+    teacher's three, then the other teachers' round the open courses, up to
+    each course's capacity, ``COMPLETED`` of them completed."""
     open_courses = [(spec, course) for spec, course in courses if not spec.audience]
     teachers = list(
         TeacherProfile.objects.filter(school__isnull=False).order_by("pk").values_list("pk", "user__username")[
@@ -266,49 +304,26 @@ def _learning_records_seed(*, rng, courses, lessons_of, quizzes, sessions, today
             status = EnrolmentStatus.COMPLETED
             completed_left -= 1
         plan.append((teacher_pk, course, status))
+    return plan
 
-    enrolled_at = now - datetime.timedelta(days=40)
-    Enrolment.objects.bulk_create(
-        [Enrolment(course=course, teacher_id=teacher_pk, enrolled_at=enrolled_at) for teacher_pk, course, _s in plan],
-        batch_size=500,
-    )
-    enrolments = {
-        (e.teacher_id, e.course_id): e
-        for e in Enrolment.objects.filter(teacher_id__in={pk for pk, _c, _s in plan}).select_related("teacher")
-    }
-    progress, attempts, attendance = [], [], []
-    to_credit = []
-    for number, (teacher_pk, course, status) in enumerate(plan):
-        enrolment = enrolments[(teacher_pk, course.pk)]
-        lessons = lessons_of[course.pk]
-        done = len(lessons) if status == EnrolmentStatus.COMPLETED else number % len(lessons)
-        day = now - datetime.timedelta(days=30 - number % 25)
-        for lesson in lessons[:done]:
-            progress.append(LessonProgress(enrolment=enrolment, lesson=lesson, completed_at=day,
-                                           seconds_spent=900 + 60 * (number % 20)))
-        quiz_id = quizzes[course.pk]
-        if status == EnrolmentStatus.COMPLETED:
-            if number % 3 == 0:
-                attempts.append(QuizAttempt(enrolment=enrolment, lesson=lessons[-1], quiz_id=quiz_id, number=1,
-                                            answers={"q0": ["0"], "q1": ["false"]}, score=50, passed=False,
-                                            submitted_at=day))
-            attempts.append(QuizAttempt(enrolment=enrolment, lesson=lessons[-1], quiz_id=quiz_id,
-                                        number=2 if number % 3 == 0 else 1, answers={}, score=100, passed=True,
-                                        submitted_at=day))
-            to_credit.append((enrolment, course, day))
-        elif number % 4 == 1:
-            attempts.append(QuizAttempt(enrolment=enrolment, lesson=lessons[-1], quiz_id=quiz_id, number=1,
+
+def _quiz_attempts(enrolment, lesson, quiz_id, status, number, day):
+    """The attempts at the last lesson's quiz: a completed enrolment passed
+    it (every third one at the second try), every fourth other one failed once."""
+    attempts = []
+    if status == EnrolmentStatus.COMPLETED:
+        if number % 3 == 0:
+            attempts.append(QuizAttempt(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, number=1,
                                         answers={"q0": ["0"], "q1": ["false"]}, score=50, passed=False,
                                         submitted_at=day))
-        session = sessions.get(course.pk)
-        if session is not None and number % 2 == 0:
-            attendance.append(Attendance(session=session, enrolment=enrolment, via="trainer",
-                                         recorded_at=session.starts_at))
-    LessonProgress.objects.bulk_create(progress, batch_size=500)
-    QuizAttempt.objects.bulk_create(attempts, batch_size=500)
-    Attendance.objects.bulk_create(attendance, batch_size=500)
-
-    _completions_credit(to_credit, today=today)
+        attempts.append(QuizAttempt(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id,
+                                    number=2 if number % 3 == 0 else 1, answers={}, score=100, passed=True,
+                                    submitted_at=day))
+    elif number % 4 == 1:
+        attempts.append(QuizAttempt(enrolment=enrolment, lesson=lesson, quiz_id=quiz_id, number=1,
+                                    answers={"q0": ["0"], "q1": ["false"]}, score=50, passed=False,
+                                    submitted_at=day))
+    return attempts
 
 
 def _completions_credit(to_credit, *, today):

@@ -25,13 +25,13 @@ from django.views.decorators.http import require_POST
 from lms.api import teacher_get_for_user
 
 from . import services
+from .catalogue import catalogue_courses
 from .constants import ACTIVE_STATUSES
 from .forms import CatalogueFilterForm, CheckinForm
 from .models import CoursePage
 from .quiz import quiz_feedback
 from .selectors import (
     active_enrolment_count,
-    catalogue_courses,
     completion_status,
     enrolment_for,
     lesson_page_state,

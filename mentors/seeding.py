@@ -114,6 +114,25 @@ def research_along_demo_seed(*, teacher_usernames, today=None) -> ResearchAlongS
     today = today or timezone.localdate()
     users = get_user_model().objects.in_bulk([spec[0] for spec in DEMO_MENTORS], field_name="username")
     specs = [spec for spec in DEMO_MENTORS if spec[0] in users]
+    mentors, projects = _mentors_create(specs, users)
+    wanted = sum(len(spec[11]) for spec in specs)
+    teachers = _picked_teachers(list(teacher_usernames), wanted)
+    pairings = ResearchPairing.objects.bulk_create(_pairings_planned(mentors, projects, specs, teachers, today))
+    _pairing_permissions_grant(pairings)
+    activities, outputs = _activities_and_outputs(pairings, today)
+    activities = ResearchActivity.objects.bulk_create(activities)
+    ResearchOutput.objects.bulk_create(outputs)
+
+    confirmed = [activity for activity in activities if activity.status == ActivityStatus.CONFIRMED]
+    _confirmed_credit(confirmed)
+    ResearchActivity.objects.bulk_update(confirmed, ["credit"])
+    return ResearchAlongSummary(
+        mentors=len(mentors), pairings=len(pairings), activities=len(activities), credited=len(confirmed)
+    )
+
+
+def _mentors_create(specs, users):
+    """The demo mentors' profiles, and one open project each."""
     mentors = MentorProfile.objects.bulk_create([
         MentorProfile(
             user=users[username], real_name=users[username].first_name or username, institution=institution,
@@ -128,9 +147,12 @@ def research_along_demo_seed(*, teacher_usernames, today=None) -> ResearchAlongS
         MentorProject(mentor=mentor, title=spec[10], summary=f"{spec[3]}：{spec[10]}。欢迎中小学科学教师参与。")
         for mentor, spec in zip(mentors, specs)
     ])
+    return mentors, projects
 
-    wanted = sum(len(spec[11]) for spec in specs)
-    teachers = _picked_teachers(list(teacher_usernames), wanted)
+
+def _pairings_planned(mentors, projects, specs, teachers, today):
+    """Unsaved pairings: each mentor's statuses from their spec, given to
+    the picked teachers in turn while they last."""
     pairings, next_teacher = [], 0
     for mentor, project, spec in zip(mentors, projects, specs):
         for position, status in enumerate(spec[11]):
@@ -138,28 +160,35 @@ def research_along_demo_seed(*, teacher_usernames, today=None) -> ResearchAlongS
                 break
             teacher = teachers[next_teacher]
             next_teacher += 1
-            # Completed pairings began about a year ago, the others more recently.
-            start = today - datetime.timedelta(days=330 if status == PairingStatus.COMPLETED else 150 - 25 * position)
-            closed = status in (PairingStatus.COMPLETED, PairingStatus.DECLINED, PairingStatus.ENDED_EARLY)
-            now = timezone.now()
-            pairings.append(ResearchPairing(
-                teacher=teacher, mentor=mentor, project=project if position == 0 else None,
-                project_title=spec[10] if position == 0 else f"{spec[10]}（{teacher.school.name if teacher.school_id else ''}）",
-                goals="参与真实科研项目，并把研究方法改编成适合学生的探究活动。", start_on=start,
-                planned_end_on=start + datetime.timedelta(days=300),
-                status=status, proposed_via=ProposalSource.TEACHER if position % 2 == 0 else ProposalSource.ACADEMY,
-                proposed_by=teacher.user,
-                status_reason={PairingStatus.DECLINED: "本学期课题组名额已满，建议下学期再申请。",
-                               PairingStatus.ENDED_EARLY: "教师调往外区学校，双方商定提前结束。"}.get(status, ""),
-                final_report="完成三次实验室跟学，开发两节探究课并在区教研活动中展示。"
-                if status == PairingStatus.COMPLETED else "",
-                activated_at=None if status in (PairingStatus.PROPOSED, PairingStatus.DECLINED) else now,
-                mentor_completed_at=now if status == PairingStatus.COMPLETED else None,
-                teacher_completed_at=now if status == PairingStatus.COMPLETED else None,
-                closed_at=now if closed else None,
-            ))
-    pairings = ResearchPairing.objects.bulk_create(pairings)
+            pairings.append(_pairing(mentor, project, spec, teacher, position, status, today))
+    return pairings
 
+
+def _pairing(mentor, project, spec, teacher, position, status, today):
+    # Completed pairings began about a year ago, the others more recently.
+    start = today - datetime.timedelta(days=330 if status == PairingStatus.COMPLETED else 150 - 25 * position)
+    closed = status in (PairingStatus.COMPLETED, PairingStatus.DECLINED, PairingStatus.ENDED_EARLY)
+    now = timezone.now()
+    return ResearchPairing(
+        teacher=teacher, mentor=mentor, project=project if position == 0 else None,
+        project_title=spec[10] if position == 0 else f"{spec[10]}（{teacher.school.name if teacher.school_id else ''}）",
+        goals="参与真实科研项目，并把研究方法改编成适合学生的探究活动。", start_on=start,
+        planned_end_on=start + datetime.timedelta(days=300),
+        status=status, proposed_via=ProposalSource.TEACHER if position % 2 == 0 else ProposalSource.ACADEMY,
+        proposed_by=teacher.user,
+        status_reason={PairingStatus.DECLINED: "本学期课题组名额已满，建议下学期再申请。",
+                       PairingStatus.ENDED_EARLY: "教师调往外区学校，双方商定提前结束。"}.get(status, ""),
+        final_report="完成三次实验室跟学，开发两节探究课并在区教研活动中展示。"
+        if status == PairingStatus.COMPLETED else "",
+        activated_at=None if status in (PairingStatus.PROPOSED, PairingStatus.DECLINED) else now,
+        mentor_completed_at=now if status == PairingStatus.COMPLETED else None,
+        teacher_completed_at=now if status == PairingStatus.COMPLETED else None,
+        closed_at=now if closed else None,
+    )
+
+
+def _pairing_permissions_grant(pairings):
+    """The teacher and the mentor may view and change their pairing."""
     permissions = list(Permission.objects.filter(
         content_type__app_label="mentors", codename__in=["view_researchpairing", "change_researchpairing"]
     ))
@@ -170,6 +199,9 @@ def research_along_demo_seed(*, teacher_usernames, today=None) -> ResearchAlongS
         for permission in permissions
     ])
 
+
+def _activities_and_outputs(pairings, today):
+    """Unsaved activities of the pairings that ran, and the completed ones' outputs."""
     activities, outputs = [], []
     for number, pairing in enumerate(pairings):
         if pairing.status in (PairingStatus.PROPOSED, PairingStatus.DECLINED):
@@ -197,15 +229,7 @@ def research_along_demo_seed(*, teacher_usernames, today=None) -> ResearchAlongS
                 reviewed_by=pairing.mentor.user if status != ActivityStatus.SUBMITTED else None,
                 reviewed_at=timezone.now() if status != ActivityStatus.SUBMITTED else None,
             ))
-    activities = ResearchActivity.objects.bulk_create(activities)
-    ResearchOutput.objects.bulk_create(outputs)
-
-    confirmed = [activity for activity in activities if activity.status == ActivityStatus.CONFIRMED]
-    _confirmed_credit(confirmed)
-    ResearchActivity.objects.bulk_update(confirmed, ["credit"])
-    return ResearchAlongSummary(
-        mentors=len(mentors), pairings=len(pairings), activities=len(activities), credited=len(confirmed)
-    )
+    return activities, outputs
 
 
 def _confirmed_credit(confirmed):

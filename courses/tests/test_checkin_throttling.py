@@ -9,6 +9,7 @@ from django.utils import translation
 from courses import services
 from courses.constants import CHECKIN_WRONG_CODE_WINDOW_SECONDS, CHECKIN_WRONG_CODES_PER_TEACHER, CourseMode
 from courses.models import Attendance
+from courses.services import attendance
 from courses.tests.factories import CheckinCodeFactory, CoursePageFactory, OfflineSessionFactory
 from lms import ratelimit
 from lms.models import TrainingCredit
@@ -83,7 +84,7 @@ def test_one_teachers_lockout_does_not_touch_a_colleague(session, clock):
 
 
 def test_many_accounts_guessing_one_session_close_it_for_the_window(session, clock, monkeypatch):
-    monkeypatch.setattr(services, "CHECKIN_WRONG_CODES_PER_SESSION", 6)
+    monkeypatch.setattr(attendance, "CHECKIN_WRONG_CODES_PER_SESSION", 6)
     for _ in range(3):
         wrong_codes(enrolled(session), 2)
     latecomer = enrolled(session)

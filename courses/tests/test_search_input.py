@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from courses.catalogue import catalogue_courses, search_words
 from courses.forms import SEARCH_TOO_LONG, SEARCH_UNREADABLE
-from courses.selectors import catalogue_courses, search_words
 from courses.tests.factories import CoursePageFactory, catalogue
 
 pytestmark = pytest.mark.django_db
