@@ -17,15 +17,10 @@ MAX_FUNCTION_LINES = 60
 # Over the limits today, while the big modules are being split: module paths
 # (relative to the repository) and functions as "path::Qualified.name".
 STILL_TOO_LONG = {
-    "certificates/admin_views.py",
-    "certificates/services.py",
     "courses/selectors.py",
     "courses/services.py",
-    "lms/privacy/selectors.py",
     "mentors/services.py",
-    "certificates/services.py::certificate_issue",
     "courses/seeding.py::_learning_records_seed",
-    "lms/privacy/services.py::teacher_anonymise",
     "mentors/seeding.py::research_along_demo_seed",
 }
 
