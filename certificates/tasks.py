@@ -30,7 +30,7 @@ TASK_OPTIONS = {
 
 @shared_task(**TASK_OPTIONS)
 def certificate_batch_chunk_task(batch_pk, item_pks):
-    from .services import issue_batch_process
+    from .batches import issue_batch_process
 
     batch = IssueBatch.objects.select_related("template", "created_by").filter(pk=batch_pk).first()
     if batch is None:

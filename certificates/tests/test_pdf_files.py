@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
-from certificates import services
+from certificates import pdf_files, services
 from certificates.models import Certificate
 from certificates.views import PDF_BEING_PREPARED
 from conftest import files_under
@@ -31,7 +31,7 @@ def issue(holder, template, key="course:1"):
 def drawing_recorded(monkeypatch, *, fail=False):
     """Record, for every drawing, whether it ran inside a transaction."""
     calls = []
-    draw = services.render_certificate_pdf
+    draw = pdf_files.render_certificate_pdf
 
     def recording(*args, **kwargs):
         calls.append(connection.in_atomic_block)
@@ -39,7 +39,7 @@ def drawing_recorded(monkeypatch, *, fail=False):
             raise OSError("font file unreadable")
         return draw(*args, **kwargs)
 
-    monkeypatch.setattr(services, "render_certificate_pdf", recording)
+    monkeypatch.setattr(pdf_files, "render_certificate_pdf", recording)
     return calls
 
 
@@ -113,7 +113,7 @@ def test_two_drawings_of_one_certificate_keep_one_file(media_roots, monkeypatch)
     _public, private = media_roots
     # Issued without running its on-commit drawing: no PDF yet.
     certificate = issue(TeacherFactory(), CertificateTemplateFactory()).certificate
-    draw = services.render_certificate_pdf
+    draw = pdf_files.render_certificate_pdf
     first = {}
 
     def racing(*args, **kwargs):
@@ -121,11 +121,11 @@ def test_two_drawings_of_one_certificate_keep_one_file(media_roots, monkeypatch)
         same certificate and attaches its PDF first."""
         if not first:
             first["name"] = ""
-            first["name"] = services.certificate_pdf_ensure(certificate=Certificate.objects.get(pk=certificate.pk)).name
+            first["name"] = pdf_files.certificate_pdf_ensure(certificate=Certificate.objects.get(pk=certificate.pk)).name
         return draw(*args, **kwargs)
 
-    monkeypatch.setattr(services, "render_certificate_pdf", racing)
-    services.certificate_pdf_render_committed(certificate_pk=certificate.pk)
+    monkeypatch.setattr(pdf_files, "render_certificate_pdf", racing)
+    pdf_files.certificate_pdf_render_committed(certificate_pk=certificate.pk)
     # The drawing that lost the race deleted its own file and kept the first.
     certificate.refresh_from_db()
     assert first["name"] and certificate.pdf.name == first["name"]

@@ -178,82 +178,118 @@ def teacher_anonymise(*, teacher: TeacherProfile, by=None) -> AnonymisationResul
         teacher = TeacherProfile.objects.select_for_update().select_related("user").get(pk=teacher.pk)
         if is_anonymised(teacher):
             raise ValidationError(ALREADY_ANONYMISED, code="anonymised")
-        user = teacher.user
         pseudonym = pseudonym_for(teacher)
         pseudonym_name = str(_("Anonymised teacher %(number)s") % {"number": f"{teacher.pk:06d}"})
         replacements = _replacements(teacher, pseudonym, pseudonym_name)
-        masked_name = mask_chinese_name(teacher.real_name)
-        files_deleted = 0
 
         # Read before the profile changes: these find rows by staff number.
         import_rows = teacher_import_rows(teacher)
         log_entries = list(teacher_log_entries(teacher))
 
-        credits = TrainingCredit.objects.filter(teacher=teacher)
-        with_files = list(credits.exclude(evidence_file=""))
-        files_deleted += _delete_files(with_files, "evidence_file")
-        plain_credits = models.QuerySet(model=TrainingCredit).filter(teacher=teacher)
-        plain_credits.exclude(evidence_file="").update(evidence_file="")
-        _scrub_columns(credits, ["evidence_label", "reason"], replacements)
-
-        certificates = list(Certificate.objects.filter(holder=teacher))
-        files_deleted += _delete_files(certificates, "pdf")
-        certificate_replacements = [(teacher.real_name, masked_name), *replacements]
-        for certificate in certificates:
-            Certificate.objects.filter(pk=certificate.pk).update(
-                holder_name=masked_name, pdf="", rendered=_scrub(certificate.rendered, certificate_replacements),
-                revocation_reason=_scrub(certificate.revocation_reason, replacements),
-            )
-        _scrub_columns(IssueBatchItem.objects.filter(holder=teacher), ["error", "subject_label"], replacements)
-
-        # Nomination statements and override reasons are others' judgements
-        # of the person: personal free text, deleted (docs/privacy.md).
-        memberships = CohortMembership.objects.filter(teacher=teacher)
-        memberships.update(statement="", eligibility_override_reason="", certification_override_reason="")
-        MembershipTransition.objects.filter(membership__teacher=teacher).update(reason="")
-        attachments = list(NominationAttachment.objects.filter(membership__teacher=teacher))
-        files_deleted += _delete_files(attachments, "file")
-        NominationAttachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
-
-        evidence = list(ActivityEvidence.objects.filter(activity__pairing__teacher=teacher))
-        files_deleted += _delete_files(evidence, "file")
-        ActivityEvidence.objects.filter(pk__in=[e.pk for e in evidence]).delete()
-        # The research itself is kept as the evidence behind credited hours,
-        # with the person's identifiers replaced.
-        pairings = ResearchPairing.objects.filter(teacher=teacher)
-        _scrub_columns(pairings, ["project_title", "goals", "final_report", "status_reason"], replacements)
-        _scrub_columns(ResearchActivity.objects.filter(pairing__teacher=teacher), ["description", "mentor_comment"],
-                       replacements)
-        _scrub_columns(ResearchOutput.objects.filter(pairing__teacher=teacher), ["title", "description"],
-                       replacements)
-
+        files_deleted = _ledger_anonymise(teacher, replacements)
+        files_deleted += _certificates_anonymise(teacher, replacements)
+        files_deleted += _cohorts_anonymise(teacher)
+        files_deleted += _research_anonymise(teacher, replacements)
         CorrectionRequest.objects.filter(teacher=teacher).delete()
-
-        for batch in {batch.pk: batch for batch, _row in import_rows}.values():
-            if batch.file:
-                batch.file.delete(save=False)
-                files_deleted += 1
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                file="", preview=_scrub_rows(batch.preview, teacher, replacements),
-                errors=_scrub_rows(batch.errors, teacher, replacements),
-            )
-
-        for entry in log_entries:
-            type(entry).objects.filter(pk=entry.pk).update(
-                label=_scrub(entry.label, replacements), data=_scrub(entry.data, replacements)
-            )
-
-        TeacherProfile.objects.filter(pk=teacher.pk).update(
-            real_name=pseudonym_name, name_romanised="", staff_number=pseudonym, phone=""
-        )
-        user.username = pseudonym
-        user.first_name = user.last_name = user.email = ""
-        user.is_active = False
-        user.set_unusable_password()
-        user.save(update_fields=["username", "first_name", "last_name", "email", "is_active", "password"])
-        teacher.refresh_from_db()
+        files_deleted += _imports_anonymise(import_rows, teacher, replacements)
+        _log_entries_scrub(log_entries, replacements)
+        _identity_replace(teacher, pseudonym, pseudonym_name)
         log(instance=teacher, action=LOG_ANONYMISE, user=by, data={"files_deleted": files_deleted})
     return AnonymisationResult(teacher_id=teacher.pk, pseudonym=pseudonym, files_deleted=files_deleted)
+
+
+def _ledger_anonymise(teacher, replacements):
+    """The credits stay; their evidence files go and their words are
+    scrubbed. Returns the number of files deleted."""
+    credits = TrainingCredit.objects.filter(teacher=teacher)
+    with_files = list(credits.exclude(evidence_file=""))
+    files_deleted = _delete_files(with_files, "evidence_file")
+    plain_credits = models.QuerySet(model=TrainingCredit).filter(teacher=teacher)
+    plain_credits.exclude(evidence_file="").update(evidence_file="")
+    _scrub_columns(credits, ["evidence_label", "reason"], replacements)
+    return files_deleted
+
+
+def _certificates_anonymise(teacher, replacements):
+    """Certificates stay verifiable, with the holder's name masked; their
+    PDFs are deleted. Returns the number of files deleted."""
+    masked_name = mask_chinese_name(teacher.real_name)
+    certificates = list(Certificate.objects.filter(holder=teacher))
+    files_deleted = _delete_files(certificates, "pdf")
+    certificate_replacements = [(teacher.real_name, masked_name), *replacements]
+    for certificate in certificates:
+        Certificate.objects.filter(pk=certificate.pk).update(
+            holder_name=masked_name, pdf="", rendered=_scrub(certificate.rendered, certificate_replacements),
+            revocation_reason=_scrub(certificate.revocation_reason, replacements),
+        )
+    _scrub_columns(IssueBatchItem.objects.filter(holder=teacher), ["error", "subject_label"], replacements)
+    return files_deleted
+
+
+def _cohorts_anonymise(teacher):
+    """Nomination statements and override reasons are others' judgements
+    of the person: personal free text, deleted (docs/privacy.md), with the
+    nomination attachments. Returns the number of files deleted."""
+    memberships = CohortMembership.objects.filter(teacher=teacher)
+    memberships.update(statement="", eligibility_override_reason="", certification_override_reason="")
+    MembershipTransition.objects.filter(membership__teacher=teacher).update(reason="")
+    attachments = list(NominationAttachment.objects.filter(membership__teacher=teacher))
+    files_deleted = _delete_files(attachments, "file")
+    NominationAttachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+    return files_deleted
+
+
+def _research_anonymise(teacher, replacements):
+    """Evidence files are deleted; the research itself is kept as the
+    evidence behind credited hours, with the person's identifiers replaced.
+    Returns the number of files deleted."""
+    evidence = list(ActivityEvidence.objects.filter(activity__pairing__teacher=teacher))
+    files_deleted = _delete_files(evidence, "file")
+    ActivityEvidence.objects.filter(pk__in=[e.pk for e in evidence]).delete()
+    pairings = ResearchPairing.objects.filter(teacher=teacher)
+    _scrub_columns(pairings, ["project_title", "goals", "final_report", "status_reason"], replacements)
+    _scrub_columns(ResearchActivity.objects.filter(pairing__teacher=teacher), ["description", "mentor_comment"],
+                   replacements)
+    _scrub_columns(ResearchOutput.objects.filter(pairing__teacher=teacher), ["title", "description"],
+                   replacements)
+    return files_deleted
+
+
+def _imports_anonymise(import_rows, teacher, replacements):
+    """The roster files of the imports that named the teacher are deleted
+    and their rows about the teacher scrubbed. Returns the number of files
+    deleted."""
+    files_deleted = 0
+    for batch in {batch.pk: batch for batch, _row in import_rows}.values():
+        if batch.file:
+            batch.file.delete(save=False)
+            files_deleted += 1
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            file="", preview=_scrub_rows(batch.preview, teacher, replacements),
+            errors=_scrub_rows(batch.errors, teacher, replacements),
+        )
+    return files_deleted
+
+
+def _log_entries_scrub(log_entries, replacements):
+    for entry in log_entries:
+        type(entry).objects.filter(pk=entry.pk).update(
+            label=_scrub(entry.label, replacements), data=_scrub(entry.data, replacements)
+        )
+
+
+def _identity_replace(teacher, pseudonym, pseudonym_name):
+    """The profile takes the pseudonym and the account is closed."""
+    TeacherProfile.objects.filter(pk=teacher.pk).update(
+        real_name=pseudonym_name, name_romanised="", staff_number=pseudonym, phone=""
+    )
+    user = teacher.user
+    user.username = pseudonym
+    user.first_name = user.last_name = user.email = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["username", "first_name", "last_name", "email", "is_active", "password"])
+    teacher.refresh_from_db()
 
 
 def _scrub_rows(rows, teacher, replacements):

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from wagtail.models import Page
 
 from lms.models import TeacherProfile
-from lms.privacy.selectors import PAGE_USER_FIELDS, PERSONAL_DATA_COVERAGE, Excluded, personal_data_get
+from lms.privacy.coverage import PAGE_USER_FIELDS, PERSONAL_DATA_COVERAGE, Excluded
+from lms.privacy.selectors import personal_data_get
 from lms.privacy.tests.factories import full_teacher
 
 
@@ -47,7 +48,7 @@ def test_every_relation_to_a_person_is_covered():
     missing = sorted({f"{model._meta.label}.{field.name}" for model, field in personal_relations()
                       if not _covered(model, field)})
     assert not missing, (
-        "These relations reach a teacher's data but are not in lms.privacy.selectors.PERSONAL_DATA_COVERAGE: "
+        "These relations reach a teacher's data but are not in lms.privacy.coverage.PERSONAL_DATA_COVERAGE: "
         f"{missing}. Show them in a section of the teacher's data, or exclude them with a reason."
     )
 
