@@ -283,10 +283,15 @@ def _corrections(rng, maker, credits, by_teacher, *, demo, generated, years):
             next_number[original.staff_number] += 1
             reversals.append(_reversal(maker, original, number=number, reason=rng.choice(REVERSAL_REASONS),
                                        delay_days=rng.randint(3, 40)))
-        trained = sorted({credit.staff_number for credit in in_year})
+        remaining = _hours_left(in_year, reversals)
+        trained = sorted(remaining)
         for staff_number in rng.sample(trained, min(corrections, len(trained))):
             reason, hours, person_times = rng.choice(ADJUSTMENTS)
             day = maker.training_day(year)
+            if remaining[staff_number] + hours < 0:
+                # HR would not cut more than the reversals left the teacher
+                # that year: the ledger refuses a year below zero.
+                continue
             number = next_number[staff_number]
             next_number[staff_number] += 1
             adjustments.append(CreditSpec(
@@ -296,6 +301,19 @@ def _corrections(rng, maker, credits, by_teacher, *, demo, generated, years):
                 capped_hours=_ZERO, person_times=person_times, reason=reason,
             ))
     return adjustments + reversals
+
+
+def _hours_left(in_year, reversals):
+    """Each teacher's hours of the year once the planned reversals of that
+    year's entries are made."""
+    reversed_numbers = {(reversal.staff_number, reversal.reverses) for reversal in reversals}
+    left = {}
+    for credit in in_year:
+        if (credit.staff_number, credit.number) not in reversed_numbers:
+            left[credit.staff_number] = left.get(credit.staff_number, _ZERO) + credit.hours
+        else:
+            left.setdefault(credit.staff_number, _ZERO)
+    return left
 
 
 def ledger_write(*, plan):

@@ -513,3 +513,17 @@ def test_seeding_is_bulk_its_queries_do_not_grow_with_teachers(db, django_assert
         large = seed_and_count_queries(2 * TEACHERS)
 
     assert small == large
+
+
+def test_no_teacher_ends_a_year_of_the_plan_below_zero_hours():
+    """HR's planned cuts and reversals never leave a teacher's year below
+    zero, which the ledger refuses. At 20,000 teachers (seed 2026) and 50,000
+    (the load's academy, seed 2024) the plan once cut hours a reversal had
+    already taken back, and seeding stopped half-way."""
+    from collections import defaultdict
+
+    plan = demo_academy_plan(seed=2026, teacher_count=20000)
+    totals = defaultdict(Decimal)
+    for credit in plan.credits:
+        totals[(credit.staff_number, credit.occurred_on.year)] += credit.hours
+    assert plan.credits and not [key for key, hours in totals.items() if hours < 0]
