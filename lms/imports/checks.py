@@ -207,3 +207,18 @@ def chunks(items, size=LOOKUP_CHUNK):
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def rows_validate(table, *, lookups, check_row) -> Validation:
+    """Check every row of ``table``: ``lookups(records)`` reads what the
+    rows refer to in a few queries, ``check_row(checker, lookups)`` checks
+    one row and returns its plan, or None when it has errors."""
+    result = Validation()
+    records = list(table.rows)
+    result.rows = len(records)
+    found = lookups(records)
+    for number, record in records:
+        plan = check_row(RowChecker(number, record, table.headers, result.errors), found)
+        if plan is not None:
+            result.plans.append(plan)
+    return result

@@ -4,7 +4,7 @@ would do with it (create, update or leave unchanged the school with that code)."
 from dataclasses import dataclass, field
 
 from lms.constants import ImportRowAction, Stage
-from lms.imports.checks import Plan, RowChecker, Validation, chunks
+from lms.imports.checks import Plan, RowChecker, Validation, chunks, rows_validate
 from lms.imports.tabular import Table
 from lms.imports.vocabulary import (
     LIST_SEPARATORS_RE,
@@ -126,12 +126,4 @@ def _check_row(check: RowChecker, lookups: SchoolLookups) -> Plan | None:
 
 def validate_schools(table: Table) -> Validation:
     """Check every row of a schools file against the database as it is now."""
-    result = Validation()
-    records = list(table.rows)
-    result.rows = len(records)
-    lookups = _lookups(records)
-    for number, record in records:
-        plan = _check_row(RowChecker(number, record, table.headers, result.errors), lookups)
-        if plan is not None:
-            result.plans.append(plan)
-    return result
+    return rows_validate(table, lookups=_lookups, check_row=_check_row)

@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from lms.constants import POSITION_FIELDS, Degree, ImportRowAction
-from lms.imports.checks import Plan, RowChecker, Validation, chunks
+from lms.imports.checks import Plan, RowChecker, Validation, chunks, rows_validate
 from lms.imports.tabular import Table
 from lms.imports.vocabulary import LIST_SEPARATORS_RE, NO_POSITION_TERMS, key, vocabularies
 from lms.people.models import School, TeacherProfile
@@ -216,12 +216,4 @@ def _check_row(check: RowChecker, lookups: TeacherLookups) -> Plan | None:
 
 def validate_teachers(table: Table) -> Validation:
     """Check every row of a teachers file against the database as it is now."""
-    result = Validation()
-    records = list(table.rows)
-    result.rows = len(records)
-    lookups = _lookups(records)
-    for number, record in records:
-        plan = _check_row(RowChecker(number, record, table.headers, result.errors), lookups)
-        if plan is not None:
-            result.plans.append(plan)
-    return result
+    return rows_validate(table, lookups=_lookups, check_row=_check_row)
